@@ -1,0 +1,246 @@
+/*
+ * memory.h: the memory-region tree, address spaces, flat views and listeners.
+ *
+ * The one place tern expresses GPA -> HVA. Device models build MemoryRegions
+ * (RAM, ROM, MMIO, containers, aliases) and place them in a tree; each
+ * AddressSpace renders its tree into an immutable FlatView on commit, and
+ * everything else (KVM memslots, the interpreter's TLB, device DMA) reads
+ * flat views. Names and signatures follow QEMU's, without QOM owners.
+ * See docs/memory.md.
+ */
+#ifndef EXEC_MEMORY_H
+#define EXEC_MEMORY_H
+
+#include "qemu/osdep.h"
+
+typedef uint64_t hwaddr;
+#define HWADDR_MAX UINT64_MAX
+#define HWADDR_PRIx PRIx64
+
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE (1ULL << TARGET_PAGE_BITS)
+#define TARGET_PAGE_MASK (~(TARGET_PAGE_SIZE - 1))
+
+typedef struct MemTxAttrs {
+    unsigned unspecified : 1;
+    unsigned secure : 1;
+    unsigned user : 1;
+    unsigned requester_id : 16;
+} MemTxAttrs;
+#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs){ .unspecified = 1 })
+
+typedef enum {
+    MEMTX_OK = 0,
+    MEMTX_ERROR = 1,
+    MEMTX_DECODE_ERROR = 2,
+} MemTxResult;
+
+typedef struct MemoryRegion MemoryRegion;
+typedef struct AddressSpace AddressSpace;
+typedef struct FlatView FlatView;
+typedef struct RAMBlock RAMBlock;
+typedef struct MemoryListener MemoryListener;
+
+/*
+ * MMIO callbacks. .valid is what the guest may do (an access outside it is
+ * rejected: reads return all ones, writes are dropped, -d guest_errors logs it);
+ * .impl is what the callbacks handle (the core splits wider accesses and widens
+ * narrower ones). Zero sizes mean 1..4. Data is little-endian.
+ */
+typedef struct MemoryRegionOps {
+    uint64_t (*read)(void *opaque, hwaddr addr, unsigned size);
+    void (*write)(void *opaque, hwaddr addr, uint64_t data, unsigned size);
+    struct {
+        unsigned min_access_size, max_access_size;
+        bool unaligned;
+    } valid, impl;
+} MemoryRegionOps;
+
+/* Dirty-memory clients: each has its own bitmap per RAM block. */
+enum {
+    DIRTY_MEMORY_VGA = 0,       /* display: which lines to redraw */
+    DIRTY_MEMORY_CODE = 1,      /* interpreter: pages holding decoded code */
+    DIRTY_MEMORY_MIGRATION = 2, /* migration / snapshots */
+    DIRTY_MEMORY_NUM = 3,
+};
+
+/* Plain struct; fields are private to softmmu/ except where noted. */
+struct MemoryRegion {
+    char *name;
+    uint64_t size;
+    hwaddr addr;             /* offset in the container */
+    MemoryRegion *container; /* NULL while not placed */
+    int priority;
+    bool enabled;
+    bool ram;       /* backed by host memory (RAM or ROM) */
+    bool readonly;  /* ROM: guest writes are dropped (or go to ops under romd) */
+    bool terminates; /* RAM/ROM/MMIO: not a pure container */
+    const MemoryRegionOps *ops;
+    void *opaque;
+    MemoryRegion *alias;
+    hwaddr alias_offset;
+    RAMBlock *ram_block;
+    GPtrArray *subregions; /* MemoryRegion *, sorted: highest priority first, latest first */
+    unsigned add_seq;      /* order of insertion, for equal priorities */
+    uint8_t dirty_log_mask; /* clients logging this region */
+};
+
+struct AddressSpace {
+    char *name;
+    MemoryRegion *root;
+    FlatView *current_map; /* swapped atomically; read under rcu_read_lock() */
+    GPtrArray *listeners;  /* MemoryListener *, by priority */
+    uint64_t unassigned_accesses; /* reads/writes that hit nothing */
+};
+
+typedef struct MemoryRegionSection {
+    MemoryRegion *mr;
+    AddressSpace *as;
+    hwaddr offset_within_region;
+    hwaddr offset_within_address_space;
+    uint64_t size;
+    bool readonly;
+} MemoryRegionSection;
+
+/*
+ * Listeners are told what changed in an address space's flat view: begin,
+ * then region_del for sections that went, region_add for sections that came,
+ * then commit; once per outermost transaction. Unchanged sections are not
+ * reported again. Registration replays the current sections as region_add.
+ */
+struct MemoryListener {
+    void (*begin)(MemoryListener *);
+    void (*commit)(MemoryListener *);
+    void (*region_add)(MemoryListener *, MemoryRegionSection *);
+    void (*region_del)(MemoryListener *, MemoryRegionSection *);
+    /* Dirty logging of a section started/stopped for some client. */
+    void (*log_start)(MemoryListener *, MemoryRegionSection *, int old_mask, int new_mask);
+    void (*log_stop)(MemoryListener *, MemoryRegionSection *, int old_mask, int new_mask);
+    /* Pull dirty bits from elsewhere (KVM_GET_DIRTY_LOG) into the core's bitmaps. */
+    void (*log_sync)(MemoryListener *, MemoryRegionSection *);
+    int priority;
+    const char *name;
+    /* private */
+    AddressSpace *address_space;
+};
+
+/* --- regions ------------------------------------------------------------ */
+void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size); /* container */
+void memory_region_init_ram(MemoryRegion *mr, const char *name, uint64_t size);
+void memory_region_init_rom(MemoryRegion *mr, const char *name, uint64_t size);
+void memory_region_init_io(MemoryRegion *mr, const MemoryRegionOps *ops, void *opaque,
+                           const char *name, uint64_t size);
+void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig,
+                              hwaddr offset, uint64_t size);
+/* Releases what init allocated (name, RAM); the region must not be in a tree. */
+void memory_region_destroy(MemoryRegion *mr);
+
+void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub);
+void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub,
+                                         int priority);
+void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *sub);
+void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
+void memory_region_set_address(MemoryRegion *mr, hwaddr addr);
+void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset);
+void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
+void *memory_region_get_ram_ptr(MemoryRegion *mr);
+uint64_t memory_region_size(MemoryRegion *mr);
+const char *memory_region_name(const MemoryRegion *mr);
+bool memory_region_is_ram(MemoryRegion *mr);
+bool memory_region_is_rom(MemoryRegion *mr);
+
+void memory_region_transaction_begin(void);
+void memory_region_transaction_commit(void);
+
+/* Direct MMIO dispatch (KVM exits, TLB slow path): splits/widens per ops. */
+MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr, uint64_t *pval,
+                                        unsigned size, MemTxAttrs attrs);
+MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t val,
+                                         unsigned size, MemTxAttrs attrs);
+
+/* --- dirty tracking ------------------------------------------------------ */
+/* Starts/stops logging writes to a RAM region for one client. */
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client);
+/* True if any page of [addr, addr+size) in the region is dirty for client. */
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client);
+/* Marks [addr, addr+size) dirty for every client. */
+void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size);
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client);
+/* Asks listeners to pull dirty bits (log_sync) for every section of mr. */
+void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
+
+/* --- address spaces ------------------------------------------------------ */
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
+void address_space_destroy(AddressSpace *as);
+
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf,
+                               hwaddr len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                                const void *buf, hwaddr len);
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf,
+                             hwaddr len, bool is_write);
+/* Like write, but also stores into ROM (loaders, firmware images). */
+MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                                    const void *buf, hwaddr len);
+
+/*
+ * DMA: a pointer straight into guest RAM when [addr, addr+*plen) starts in RAM
+ * (*plen cut at the end of contiguous RAM), else a bounce buffer (filled
+ * through the ops when !is_write; written back on unmap when is_write).
+ * NULL (with *plen = 0) when nothing can be mapped now.
+ */
+void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_write,
+                        MemTxAttrs attrs);
+void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_write,
+                         hwaddr access_len);
+
+/* The section at addr: region, offset in it (*xlat) and bytes left in it (*plen, clipped). */
+MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr, hwaddr *xlat, hwaddr *plen,
+                                      bool is_write, MemTxAttrs attrs);
+
+/* Little-endian loads and stores; bad addresses read all ones. */
+uint8_t address_space_ldub(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
+uint16_t address_space_lduw_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                               MemTxResult *res);
+uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
+uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
+void address_space_stb(AddressSpace *as, hwaddr addr, uint8_t val, MemTxAttrs attrs,
+                       MemTxResult *res);
+void address_space_stw_le(AddressSpace *as, hwaddr addr, uint16_t val, MemTxAttrs attrs,
+                          MemTxResult *res);
+void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val, MemTxAttrs attrs,
+                          MemTxResult *res);
+void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val, MemTxAttrs attrs,
+                          MemTxResult *res);
+
+/* --- flat views ------------------------------------------------------------ */
+/* The current view with a reference taken; drop it with flatview_unref(). */
+FlatView *address_space_get_flatview(AddressSpace *as);
+void flatview_ref(FlatView *fv);
+void flatview_unref(FlatView *fv);
+/* Number of sections and the i-th one (for listeners' replay, info mtree -f). */
+unsigned flatview_nr_sections(FlatView *fv);
+MemoryRegionSection flatview_section(FlatView *fv, unsigned i);
+/* The section containing addr; false where nothing backs it. */
+bool flatview_lookup(FlatView *fv, hwaddr addr, MemoryRegionSection *section);
+
+/* --- listeners ------------------------------------------------------------ */
+void memory_listener_register(MemoryListener *l, AddressSpace *as); /* replays current sections */
+void memory_listener_unregister(MemoryListener *l);
+
+/* --- the machine's two spaces ---------------------------------------------- */
+void memory_init(uint64_t system_size); /* creates both roots; call once */
+MemoryRegion *get_system_memory(void);  /* root of the system address space */
+MemoryRegion *get_system_io(void);      /* root of the port I/O space */
+AddressSpace *address_space_memory(void); /* the system address space, after memory_init() */
+AddressSpace *address_space_io(void);     /* the 64 KiB port I/O space */
+
+void *cpu_physical_memory_map(hwaddr addr, hwaddr *plen, bool is_write); /* on the system AS */
+void cpu_physical_memory_unmap(void *buffer, hwaddr len, bool is_write, hwaddr access_len);
+void cpu_physical_memory_rw(hwaddr addr, void *buf, hwaddr len, bool is_write);
+
+/* --- text dumps (softmmu/memory-info.c) ------------------------------------ */
+/* Appends the region tree of every address space (flatview: the flat views) to out. */
+void mtree_info(GString *out, bool flatview);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * isa.h: the ISA bus of the PC: port I/O space and 16 interrupt lines that the
+ * machine connects (to the 8259 pair/IOAPIC, or KVM's irqchip).
+ */
+#ifndef HW_ISA_H
+#define HW_ISA_H
+
+#include "hw/irq.h"
+
+#define ISA_NUM_IRQS 16
+
+/* The machine hands the bus its 16 lines once; devices look theirs up in realize. */
+void isa_bus_set_irqs(qemu_irq *irqs);
+/* Line n (0..15); NULL before the machine set them (a device test may set its own). */
+qemu_irq isa_get_irq(unsigned n);
+
+#endif

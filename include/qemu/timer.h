@@ -1,0 +1,59 @@
+/*
+ * timer.h: clocks and timers, run by the main loop.
+ *
+ * QEMU_CLOCK_VIRTUAL is guest time: it stops while the VM is stopped, and in
+ * manual mode (qtest) it moves only when the test steps it, so timer-driven
+ * devices are deterministic. QEMU_CLOCK_REALTIME is host monotonic time;
+ * QEMU_CLOCK_HOST is host wall-clock time (the RTC's source).
+ */
+#ifndef QEMU_TIMER_H
+#define QEMU_TIMER_H
+
+#include "qemu/osdep.h"
+
+#define NANOSECONDS_PER_SECOND 1000000000LL
+#define SCALE_MS 1000000
+#define SCALE_US 1000
+#define SCALE_NS 1
+
+typedef enum {
+    QEMU_CLOCK_REALTIME = 0,
+    QEMU_CLOCK_VIRTUAL = 1,
+    QEMU_CLOCK_HOST = 2,
+    QEMU_CLOCK_MAX
+} QEMUClockType;
+
+typedef struct QEMUTimer QEMUTimer;
+typedef void QEMUTimerCB(void *opaque);
+
+int64_t qemu_clock_get_ns(QEMUClockType type);
+static inline int64_t qemu_clock_get_ms(QEMUClockType type)
+{
+    return qemu_clock_get_ns(type) / SCALE_MS;
+}
+
+/* Timers run in the main loop, in order of expiry (ties: order of timer_mod). */
+QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque);
+void timer_free(QEMUTimer *t);
+void timer_mod(QEMUTimer *t, int64_t expire_ns); /* absolute time on the timer's clock */
+void timer_del(QEMUTimer *t);
+bool timer_pending(QEMUTimer *t);
+int64_t timer_expire_time_ns(QEMUTimer *t); /* -1 if not pending */
+
+/* Runs every expired timer of every clock; true if any ran. */
+bool qemu_clock_run_all_timers(void);
+/* Nanoseconds until the next timer expires (real time), -1 if none. */
+int64_t qemu_clock_deadline_ns_all(void);
+/* Deadline of the next virtual timer in virtual time, -1 if none. */
+int64_t qemu_clock_next_virtual_deadline(void);
+
+/* The virtual clock stops with the VM (vm_stop) and resumes with it (vm_start). */
+void qemu_clock_enable_virtual(bool enable);
+/* Manual mode: virtual time advances only through qemu_clock_step()/qemu_clock_set(). */
+void qemu_clock_set_manual(bool manual);
+/* Manual mode: advance by ns (or to ns), running the timers due on the way, in order.
+ * Returns the new virtual time. */
+int64_t qemu_clock_step(int64_t ns);
+int64_t qemu_clock_set(int64_t ns);
+
+#endif
