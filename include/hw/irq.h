@@ -33,7 +33,11 @@ static inline void qemu_irq_pulse(qemu_irq irq)
     qemu_set_irq(irq, 0);
 }
 
-/* Redirects a line to another handler (qtest's irq_intercept); returns the old line's copy. */
-void qemu_irq_intercept(qemu_irq irq, qemu_irq_handler handler, void *opaque);
+/*
+ * Redirects a line to another handler (qtest's irq_intercept). Returns a new line
+ * carrying the old handler, so the interceptor may still forward levels; free it
+ * with qemu_free_irq().
+ */
+qemu_irq qemu_irq_intercept(qemu_irq irq, qemu_irq_handler handler, void *opaque);
 
 #endif

@@ -13,5 +13,7 @@
 void isa_bus_set_irqs(qemu_irq *irqs);
 /* Line n (0..15); NULL before the machine set them (a device test may set its own). */
 qemu_irq isa_get_irq(unsigned n);
+/* Checks an irq property (0..15); false with *errp naming the device. */
+bool isa_check_irq(const char *devname, uint32_t irq, GError **errp);
 
 #endif
