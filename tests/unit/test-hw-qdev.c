@@ -406,7 +406,8 @@ static void test_irq(void)
     }
 
     old = qemu_irq_intercept(irqs[3], intercept_irq, NULL);
-    qemu_irq_intercept(irqs[3], intercept_irq, old); /* re-point opaque at the saved line */
+    /* Re-point the interceptor's opaque at the saved line; drop the second copy. */
+    qemu_free_irq(qemu_irq_intercept(irqs[3], intercept_irq, old));
     qemu_irq_raise(isa_get_irq(3));
     g_assert_cmpint(intercepted_level, ==, 1);
     g_assert_cmpint(irq_levels[3], ==, 1);
