@@ -12,9 +12,9 @@
 #include "qemu/osdep.h"
 
 #define NANOSECONDS_PER_SECOND 1000000000LL
-#define SCALE_MS 1000000
-#define SCALE_US 1000
-#define SCALE_NS 1
+#define SCALE_MS               1000000
+#define SCALE_US               1000
+#define SCALE_NS               1
 
 typedef enum {
     QEMU_CLOCK_REALTIME = 0,
@@ -26,13 +26,16 @@ typedef enum {
 typedef struct QEMUTimer QEMUTimer;
 typedef void QEMUTimerCB(void *opaque);
 
+/* Any thread may read any clock (the virtual one is behind a seqlock). */
 int64_t qemu_clock_get_ns(QEMUClockType type);
 static inline int64_t qemu_clock_get_ms(QEMUClockType type)
 {
     return qemu_clock_get_ns(type) / SCALE_MS;
 }
 
-/* Timers run in the main loop, in order of expiry (ties: order of timer_mod). */
+/* Timers run in the main loop, in order of expiry (ties: order of timer_mod).
+ * Main loop / BQL only. A callback may re-arm its own timer, or delete or free
+ * any timer (its own too). timer_mod wakes the loop if the deadline moves up. */
 QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque);
 void timer_free(QEMUTimer *t);
 void timer_mod(QEMUTimer *t, int64_t expire_ns); /* absolute time on the timer's clock */
@@ -47,12 +50,16 @@ int64_t qemu_clock_deadline_ns_all(void);
 /* Deadline of the next virtual timer in virtual time, -1 if none. */
 int64_t qemu_clock_next_virtual_deadline(void);
 
-/* The virtual clock stops with the VM (vm_stop) and resumes with it (vm_start). */
+/* The virtual clock stops with the VM (vm_stop) and resumes with it (vm_start).
+ * It stands at 0 until qemu_init_main_loop() enables it. */
 void qemu_clock_enable_virtual(bool enable);
+bool qemu_clock_virtual_enabled(void);
 /* Manual mode: virtual time advances only through qemu_clock_step()/qemu_clock_set(). */
 void qemu_clock_set_manual(bool manual);
-/* Manual mode: advance by ns (or to ns), running the timers due on the way, in order.
- * Returns the new virtual time. */
+bool qemu_clock_is_manual(void);
+/* Manual mode (or a stopped clock): advance by ns (or to ns), running the virtual
+ * timers due on the way in expiry order; each callback reads the virtual clock as
+ * its own expiry time. Never goes backwards. Returns the new virtual time. */
 int64_t qemu_clock_step(int64_t ns);
 int64_t qemu_clock_set(int64_t ns);
 
