@@ -25,6 +25,8 @@ typedef struct AccelOps {
     void (*synchronize_post_reset)(CPUState *cpu);
     /* Raise or lower a GSI in an in-accelerator irqchip; NULL if the accelerator has none. */
     void (*set_irq)(int gsi, int level);
+    /* Frees a vCPU's accelerator state once its thread has ended (may be NULL). */
+    void (*destroy_vcpu)(CPUState *cpu);
 } AccelOps;
 
 /* The accelerator in use (after accel_select). */
@@ -36,5 +38,12 @@ bool accel_select(const char *name, GError **errp);
 /* Registers an accelerator's ops (each accel/<name>/ does it from a constructor). */
 void accel_register(const AccelOps *ops);
 const AccelOps *accel_find(const char *name);
+/* Appends the known accelerators' names ("kvm, tcg, qtest") to out. */
+void accel_list(GString *out);
+/*
+ * Why the default is what it is: true if /dev/kvm opens and is hardware-backed;
+ * otherwise *why says what was found (no /dev/kvm, a PVM host, ...).
+ */
+bool accel_kvm_hw_usable(char **why);
 
 #endif
