@@ -14,7 +14,7 @@
 #include "qemu/osdep.h"
 
 typedef uint64_t hwaddr;
-#define HWADDR_MAX UINT64_MAX
+#define HWADDR_MAX  UINT64_MAX
 #define HWADDR_PRIx PRIx64
 
 #define TARGET_PAGE_BITS 12
@@ -27,7 +27,7 @@ typedef struct MemTxAttrs {
     unsigned user : 1;
     unsigned requester_id : 16;
 } MemTxAttrs;
-#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs){ .unspecified = 1 })
+#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs){.unspecified = 1})
 
 typedef enum {
     MEMTX_OK = 0,
@@ -72,24 +72,24 @@ struct MemoryRegion {
     MemoryRegion *container; /* NULL while not placed */
     int priority;
     bool enabled;
-    bool ram;       /* backed by host memory (RAM or ROM) */
-    bool readonly;  /* ROM: guest writes are dropped (or go to ops under romd) */
+    bool ram;        /* backed by host memory (RAM or ROM) */
+    bool readonly;   /* ROM: guest writes are dropped (or go to ops under romd) */
     bool terminates; /* RAM/ROM/MMIO: not a pure container */
     const MemoryRegionOps *ops;
     void *opaque;
     MemoryRegion *alias;
     hwaddr alias_offset;
     RAMBlock *ram_block;
-    GPtrArray *subregions; /* MemoryRegion *, sorted: highest priority first, latest first */
-    unsigned add_seq;      /* order of insertion, for equal priorities */
+    GPtrArray *subregions;  /* MemoryRegion *, sorted: highest priority first, latest first */
+    unsigned add_seq;       /* order of insertion, for equal priorities */
     uint8_t dirty_log_mask; /* clients logging this region */
 };
 
 struct AddressSpace {
     char *name;
     MemoryRegion *root;
-    FlatView *current_map; /* swapped atomically; read under rcu_read_lock() */
-    GPtrArray *listeners;  /* MemoryListener *, by priority */
+    FlatView *current_map;        /* swapped atomically; read under rcu_read_lock() */
+    GPtrArray *listeners;         /* MemoryListener *, by priority */
     uint64_t unassigned_accesses; /* reads/writes that hit nothing */
 };
 
@@ -127,11 +127,13 @@ struct MemoryListener {
 /* --- regions ------------------------------------------------------------ */
 void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size); /* container */
 void memory_region_init_ram(MemoryRegion *mr, const char *name, uint64_t size);
+/* Like memory_region_init_ram(), but false with *errp when the host cannot give the memory. */
+bool memory_region_try_init_ram(MemoryRegion *mr, const char *name, uint64_t size, GError **errp);
 void memory_region_init_rom(MemoryRegion *mr, const char *name, uint64_t size);
 void memory_region_init_io(MemoryRegion *mr, const MemoryRegionOps *ops, void *opaque,
                            const char *name, uint64_t size);
-void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig,
-                              hwaddr offset, uint64_t size);
+void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig, hwaddr offset,
+                              uint64_t size);
 /* Releases what init allocated (name, RAM); the region must not be in a tree. */
 void memory_region_destroy(MemoryRegion *mr);
 
@@ -155,8 +157,8 @@ void memory_region_transaction_commit(void);
 /* Direct MMIO dispatch (KVM exits, TLB slow path): splits/widens per ops. */
 MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr, uint64_t *pval,
                                         unsigned size, MemTxAttrs attrs);
-MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t val,
-                                         unsigned size, MemTxAttrs attrs);
+MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t val, unsigned size,
+                                         MemTxAttrs attrs);
 
 /* --- dirty tracking ------------------------------------------------------ */
 /* Starts/stops logging writes to a RAM region for one client. */
@@ -175,10 +177,10 @@ void address_space_destroy(AddressSpace *as);
 
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf,
                                hwaddr len);
-MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-                                const void *buf, hwaddr len);
-MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf,
-                             hwaddr len, bool is_write);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, const void *buf,
+                                hwaddr len);
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf, hwaddr len,
+                             bool is_write);
 /* Like write, but also stores into ROM (loaders, firmware images). */
 MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                     const void *buf, hwaddr len);
@@ -194,14 +196,16 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
 void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_write,
                          hwaddr access_len);
 
-/* The section at addr: region, offset in it (*xlat) and bytes left in it (*plen, clipped). */
+/*
+ * The section at addr: region, offset in it (*xlat) and bytes left in it (*plen, clipped).
+ * NULL where nothing backs addr (*plen then clipped to the hole).
+ */
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr, hwaddr *xlat, hwaddr *plen,
                                       bool is_write, MemTxAttrs attrs);
 
 /* Little-endian loads and stores; bad addresses read all ones. */
 uint8_t address_space_ldub(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
-uint16_t address_space_lduw_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-                               MemTxResult *res);
+uint16_t address_space_lduw_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
 uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
 uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, MemTxResult *res);
 void address_space_stb(AddressSpace *as, hwaddr addr, uint8_t val, MemTxAttrs attrs,
@@ -229,9 +233,9 @@ void memory_listener_register(MemoryListener *l, AddressSpace *as); /* replays c
 void memory_listener_unregister(MemoryListener *l);
 
 /* --- the machine's two spaces ---------------------------------------------- */
-void memory_init(uint64_t system_size); /* creates both roots; call once */
-MemoryRegion *get_system_memory(void);  /* root of the system address space */
-MemoryRegion *get_system_io(void);      /* root of the port I/O space */
+void memory_init(uint64_t system_size);   /* creates both roots; call once */
+MemoryRegion *get_system_memory(void);    /* root of the system address space */
+MemoryRegion *get_system_io(void);        /* root of the port I/O space */
 AddressSpace *address_space_memory(void); /* the system address space, after memory_init() */
 AddressSpace *address_space_io(void);     /* the 64 KiB port I/O space */
 

@@ -1,0 +1,272 @@
+/*
+ * flatview.c: rendering a memory-region tree into a FlatView, and the
+ * lookup table that maps an address to its flat range.
+ *
+ * Rendering follows the semantics of QEMU's memory API: subregions are drawn
+ * highest priority first (the newest first among equals), each filling only
+ * what is still empty, then a terminating region fills the holes its
+ * subregions left; a pure container leaves them empty. Aliases draw their
+ * target shifted by the alias offset. Everything is clipped to the parent.
+ * Adjacent pieces of the same region are merged afterwards.
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "flatview.h"
+
+static const i128 SPACE_END = (i128)1 << 64;
+
+static i128 mr_size128(const MemoryRegion *mr)
+{
+    return mr->size == UINT64_MAX ? SPACE_END : (i128)mr->size;
+}
+
+/* First index in the sorted array whose range ends at or after addr. */
+static guint first_ending_after(GArray *a, i128 addr)
+{
+    guint lo = 0, hi = a->len;
+
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        if ((i128)g_array_index(a, FlatRange, mid).last < addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void insert_piece(GArray *a, guint i, MemoryRegion *mr, i128 base, i128 lo, i128 hi,
+                         bool readonly)
+{
+    FlatRange fr = {
+        .mr = mr,
+        .offset_in_region = (hwaddr)(lo - base),
+        .start = (hwaddr)lo,
+        .last = (hwaddr)(hi - 1),
+        .readonly = readonly,
+        .dirty_log_mask = mr->dirty_log_mask,
+    };
+
+    if (mr->ram_block) {
+        fr.ram_block = mr->ram_block;
+        fr.host = mr->ram_block->host + fr.offset_in_region;
+    }
+    g_array_insert_val(a, i, fr);
+}
+
+/* Fills the parts of [lo, hi) that no range covers yet with mr (whose offset 0 is at base). */
+static void fill_holes(GArray *a, MemoryRegion *mr, i128 base, i128 lo, i128 hi, bool readonly)
+{
+    guint i = first_ending_after(a, lo);
+
+    while (lo < hi) {
+        const FlatRange *fr;
+
+        if (i == a->len || (i128)g_array_index(a, FlatRange, i).start >= hi) {
+            insert_piece(a, i, mr, base, lo, hi, readonly);
+            return;
+        }
+        fr = &g_array_index(a, FlatRange, i);
+        if ((i128)fr->start > lo) {
+            i128 piece_end = fr->start;
+            insert_piece(a, i, mr, base, lo, piece_end, readonly);
+            i++;
+        }
+        lo = (i128)g_array_index(a, FlatRange, i).last + 1;
+        i++;
+    }
+}
+
+/* Draws mr with its offset 0 at base, clipped to [clip_lo, clip_hi). */
+static void render_region(GArray *a, MemoryRegion *mr, i128 base, i128 clip_lo, i128 clip_hi,
+                          bool readonly)
+{
+    i128 lo, hi;
+
+    if (!mr->enabled) {
+        return;
+    }
+    lo = MAX(base, clip_lo);
+    hi = MIN(base + mr_size128(mr), clip_hi);
+    if (lo >= hi) {
+        return;
+    }
+    readonly |= mr->readonly;
+    if (mr->alias) {
+        render_region(a, mr->alias, base - (i128)mr->alias_offset, lo, hi, readonly);
+        return;
+    }
+    for (guint i = 0; i < mr->subregions->len; i++) {
+        MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
+        render_region(a, sub, base + (i128)sub->addr, lo, hi, readonly);
+    }
+    if (mr->terminates) {
+        fill_holes(a, mr, base, lo, hi, readonly);
+    }
+}
+
+static bool can_merge(const FlatRange *a, const FlatRange *b)
+{
+    return a->mr == b->mr && a->last + 1 == b->start && a->readonly == b->readonly &&
+           a->offset_in_region + (a->last - a->start + 1) == b->offset_in_region;
+}
+
+static void simplify(GArray *a)
+{
+    guint out = 0;
+
+    for (guint i = 0; i < a->len; i++) {
+        FlatRange *cur = &g_array_index(a, FlatRange, i);
+        if (out > 0 && can_merge(&g_array_index(a, FlatRange, out - 1), cur)) {
+            g_array_index(a, FlatRange, out - 1).last = cur->last;
+        } else {
+            g_array_index(a, FlatRange, out++) = *cur;
+        }
+    }
+    g_array_set_size(a, out);
+}
+
+/* --- lookup table ------------------------------------------------------------ */
+
+static unsigned alloc_node(FlatView *fv)
+{
+    fv->nodes = g_renew(FVNode, fv->nodes, fv->nr_nodes + 1);
+    memset(fv->nodes[fv->nr_nodes], 0, sizeof(FVNode));
+    return fv->nr_nodes++;
+}
+
+static uint64_t leaf_entry(unsigned first, unsigned count)
+{
+    return FV_ENTRY_LEAF | ((uint64_t)count << 32) | first;
+}
+
+/* The entry for the span [base, base + 2^bits), which ranges [lo, hi) intersect. */
+static uint64_t build_entry(FlatView *fv, hwaddr base, unsigned bits, unsigned lo, unsigned hi)
+{
+    unsigned child_bits, nr_children, node, i = lo;
+
+    if (lo == hi) {
+        return 0;
+    }
+    if (hi - lo <= FV_LEAF_MAX || bits <= TARGET_PAGE_BITS) {
+        return leaf_entry(lo, hi - lo);
+    }
+    child_bits = bits - FV_RADIX_BITS;
+    nr_children = bits > 64 ? 1u << (64 - child_bits) : FV_RADIX_SIZE;
+    node = alloc_node(fv);
+    for (unsigned c = 0; c < nr_children; c++) {
+        hwaddr cbase = base + ((hwaddr)c << child_bits);
+        hwaddr clast = cbase + ((1ULL << child_bits) - 1);
+        unsigned j;
+        uint64_t e;
+
+        while (i < hi && fv->ranges[i].last < cbase) {
+            i++;
+        }
+        for (j = i; j < hi && fv->ranges[j].start <= clast; j++) {
+        }
+        e = build_entry(fv, cbase, child_bits, i, j);
+        fv->nodes[node][c] = e; /* after the call: it may move fv->nodes */
+    }
+    return FV_ENTRY_NODE | node;
+}
+
+static void build_lookup(FlatView *fv)
+{
+    hwaddr top = fv->nr ? fv->ranges[fv->nr - 1].last : 0;
+    unsigned bits = TARGET_PAGE_BITS + FV_RADIX_BITS;
+
+    /* The smallest table that covers the highest address, from the bottom level up. */
+    while (bits < 64 && (top >> bits)) {
+        bits += FV_RADIX_BITS;
+    }
+    fv->root_bits = bits;
+    fv->root_entry = build_entry(fv, 0, bits, 0, fv->nr);
+}
+
+FlatView *flatview_render(AddressSpace *as)
+{
+    GArray *a = g_array_new(false, false, sizeof(FlatRange));
+    FlatView *fv = g_new0(FlatView, 1);
+
+    if (as->root) {
+        render_region(a, as->root, 0, 0, SPACE_END, false);
+    }
+    simplify(a);
+    fv->ref = 1;
+    fv->as = as;
+    fv->root = as->root;
+    fv->nr = a->len;
+    fv->ranges = (FlatRange *)g_array_free(a, false);
+    build_lookup(fv);
+    return fv;
+}
+
+/* --- references --------------------------------------------------------------- */
+
+static void flatview_free(FlatView *fv)
+{
+    g_free(fv->ranges);
+    g_free(fv->nodes);
+    g_free(fv);
+}
+
+void flatview_ref(FlatView *fv)
+{
+    __atomic_fetch_add(&fv->ref, 1, __ATOMIC_RELAXED);
+}
+
+bool flatview_tryref(FlatView *fv)
+{
+    int ref = __atomic_load_n(&fv->ref, __ATOMIC_RELAXED);
+
+    while (ref > 0) {
+        if (__atomic_compare_exchange_n(&fv->ref, &ref, ref + 1, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void flatview_unref(FlatView *fv)
+{
+    if (__atomic_sub_fetch(&fv->ref, 1, __ATOMIC_ACQ_REL) == 0) {
+        /* RCU readers hold no reference: free only after they are gone. */
+        call_rcu(fv, flatview_free, rcu);
+    }
+}
+
+unsigned flatview_nr_sections(FlatView *fv)
+{
+    return fv->nr;
+}
+
+bool flatview_lookup(FlatView *fv, hwaddr addr, MemoryRegionSection *section)
+{
+    const FlatRange *fr = flatview_find(fv, addr);
+
+    if (!fr) {
+        return false;
+    }
+    if (section) {
+        *section = flatview_section(fv, (unsigned)(fr - fv->ranges));
+    }
+    return true;
+}
+
+const FlatRange *flatview_next_range(const FlatView *fv, hwaddr addr)
+{
+    unsigned lo = 0, hi = fv->nr;
+
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (fv->ranges[mid].start <= addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < fv->nr ? &fv->ranges[lo] : NULL;
+}

@@ -1,0 +1,659 @@
+/*
+ * memory.c: the memory-region tree, transactions, and the machine's two
+ * address spaces.
+ *
+ * Follows the model of QEMU's memory API (docs/devel/memory.rst there):
+ * containers, RAM, ROM, MMIO and alias regions with priorities. A change to
+ * the tree marks an update pending; the outermost transaction commit renders
+ * every AddressSpace into a new FlatView (softmmu/flatview.c), tells its
+ * listeners the difference and swaps the view in. Left out: QOM owners and
+ * reference counts on regions (a removed region must outlive a grace period,
+ * see docs/memory.md), ioeventfds, IOMMUs, romd mode, coalesced MMIO.
+ *
+ * Tree changes run under the BQL (one writer at a time); readers on other
+ * threads see only whole flat views.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "exec/memory.h"
+#include "memory-internal.h"
+#include "flatview.h"
+
+static unsigned transaction_depth;
+static bool update_pending;
+static unsigned add_seq_counter;
+static GPtrArray *all_address_spaces; /* AddressSpace * */
+
+void memory_abort(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("tern: memory: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+/* The size as a 65-bit number: UINT64_MAX stands for 2^64. */
+static i128 mr_size128(const MemoryRegion *mr)
+{
+    return mr->size == UINT64_MAX ? (i128)1 << 64 : (i128)mr->size;
+}
+
+/* --- regions ---------------------------------------------------------------- */
+
+static void mr_init_common(MemoryRegion *mr, const char *name, uint64_t size)
+{
+    memset(mr, 0, sizeof(*mr));
+    mr->name = g_strdup(name ? name : "anonymous");
+    mr->size = size;
+    mr->enabled = true;
+    mr->subregions = g_ptr_array_new();
+}
+
+void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size)
+{
+    mr_init_common(mr, name, size);
+}
+
+static void mr_init_ram_common(MemoryRegion *mr, const char *name, uint64_t size, bool rom)
+{
+    GError *err = NULL;
+
+    if (size == 0) {
+        memory_abort("RAM region '%s' has size 0", name ? name : "anonymous");
+    }
+    mr_init_common(mr, name, size);
+    mr->ram = true;
+    mr->terminates = true;
+    mr->readonly = rom;
+    mr->ram_block = ram_block_alloc(mr, size, &err);
+    if (!mr->ram_block) {
+        memory_abort("%s", err->message);
+    }
+}
+
+void memory_region_init_ram(MemoryRegion *mr, const char *name, uint64_t size)
+{
+    mr_init_ram_common(mr, name, size, false);
+}
+
+bool memory_region_try_init_ram(MemoryRegion *mr, const char *name, uint64_t size, GError **errp)
+{
+    RAMBlock *rb;
+
+    if (size == 0) {
+        g_set_error(errp, TERN_ERROR, 0, "RAM region '%s' has size 0", name);
+        return false;
+    }
+    memory_region_init(mr, name, size);
+    rb = ram_block_alloc(mr, size, errp);
+    if (!rb) {
+        g_free(mr->name);
+        g_ptr_array_free(mr->subregions, true);
+        memset(mr, 0, sizeof(*mr));
+        return false;
+    }
+    mr->ram = true;
+    mr->terminates = true;
+    mr->ram_block = rb;
+    return true;
+}
+
+void memory_region_init_rom(MemoryRegion *mr, const char *name, uint64_t size)
+{
+    mr_init_ram_common(mr, name, size, true);
+}
+
+void memory_region_init_io(MemoryRegion *mr, const MemoryRegionOps *ops, void *opaque,
+                           const char *name, uint64_t size)
+{
+    mr_init_common(mr, name, size);
+    mr->ops = ops;
+    mr->opaque = opaque;
+    mr->terminates = true;
+}
+
+static void check_alias_window(MemoryRegion *mr, MemoryRegion *orig, hwaddr offset)
+{
+    i128 end = (i128)offset + mr_size128(mr);
+
+    if (end > mr_size128(orig)) {
+        memory_abort("alias '%s' [0x%" PRIx64 " + 0x%" PRIx64 "] goes past the end of '%s' "
+                     "(size 0x%" PRIx64 ")",
+                     mr->name, offset, mr->size, orig->name, orig->size);
+    }
+}
+
+void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig, hwaddr offset,
+                              uint64_t size)
+{
+    if (!orig) {
+        memory_abort("alias '%s' has no target", name ? name : "anonymous");
+    }
+    mr_init_common(mr, name, size);
+    mr->alias = orig;
+    mr->alias_offset = offset;
+    check_alias_window(mr, orig, offset);
+}
+
+void memory_region_destroy(MemoryRegion *mr)
+{
+    if (mr->container) {
+        memory_abort("cannot destroy '%s': still inside '%s'", mr->name, mr->container->name);
+    }
+    for (guint i = 0; i < mr->subregions->len; i++) {
+        MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
+        sub->container = NULL;
+    }
+    g_ptr_array_free(mr->subregions, true);
+    if (mr->ram_block) {
+        ram_block_free(mr->ram_block);
+    }
+    g_free(mr->name);
+    memset(mr, 0, sizeof(*mr));
+}
+
+static void memory_region_update(void)
+{
+    update_pending = true;
+    if (transaction_depth == 0) {
+        memory_region_transaction_begin();
+        memory_region_transaction_commit();
+    }
+}
+
+static void check_fits(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub)
+{
+    if ((i128)offset + mr_size128(sub) > mr_size128(mr)) {
+        memory_abort("subregion '%s' [0x%" PRIx64 ", size 0x%" PRIx64 "] is outside its "
+                     "container '%s' (size 0x%" PRIx64 ")",
+                     sub->name, offset, sub->size, mr->name, mr->size);
+    }
+}
+
+void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub,
+                                         int priority)
+{
+    guint i;
+
+    if (sub->container) {
+        memory_abort("cannot add '%s' to '%s': it is already inside '%s'", sub->name, mr->name,
+                     sub->container->name);
+    }
+    if (sub == mr) {
+        memory_abort("cannot add '%s' to itself", mr->name);
+    }
+    check_fits(mr, offset, sub);
+    sub->container = mr;
+    sub->addr = offset;
+    sub->priority = priority;
+    sub->add_seq = ++add_seq_counter;
+    /* Highest priority first; the newest first among equals, so it wins. */
+    for (i = 0; i < mr->subregions->len; i++) {
+        MemoryRegion *other = g_ptr_array_index(mr->subregions, i);
+        if (other->priority <= priority) {
+            break;
+        }
+    }
+    g_ptr_array_insert(mr->subregions, i, sub);
+    memory_region_update();
+}
+
+void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub)
+{
+    memory_region_add_subregion_overlap(mr, offset, sub, 0);
+}
+
+void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *sub)
+{
+    if (sub->container != mr) {
+        memory_abort("cannot remove '%s' from '%s': it is not inside it", sub->name, mr->name);
+    }
+    g_ptr_array_remove(mr->subregions, sub);
+    sub->container = NULL;
+    memory_region_update();
+}
+
+void memory_region_set_enabled(MemoryRegion *mr, bool enabled)
+{
+    if (mr->enabled == enabled) {
+        return;
+    }
+    mr->enabled = enabled;
+    memory_region_update();
+}
+
+void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
+{
+    if (mr->addr == addr) {
+        return;
+    }
+    if (mr->container) {
+        check_fits(mr->container, addr, mr);
+    }
+    mr->addr = addr;
+    if (mr->container) {
+        memory_region_update();
+    }
+}
+
+void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset)
+{
+    if (!mr->alias) {
+        memory_abort("'%s' is not an alias", mr->name);
+    }
+    if (mr->alias_offset == offset) {
+        return;
+    }
+    check_alias_window(mr, mr->alias, offset);
+    mr->alias_offset = offset;
+    memory_region_update();
+}
+
+void memory_region_set_readonly(MemoryRegion *mr, bool readonly)
+{
+    if (mr->readonly == readonly) {
+        return;
+    }
+    mr->readonly = readonly;
+    memory_region_update();
+}
+
+void *memory_region_get_ram_ptr(MemoryRegion *mr)
+{
+    hwaddr offset = 0;
+
+    while (mr->alias) {
+        offset += mr->alias_offset;
+        mr = mr->alias;
+    }
+    if (!mr->ram_block) {
+        memory_abort("'%s' has no host memory (it is not RAM or ROM)", mr->name);
+    }
+    return mr->ram_block->host + offset;
+}
+
+uint64_t memory_region_size(MemoryRegion *mr)
+{
+    return mr->size;
+}
+
+const char *memory_region_name(const MemoryRegion *mr)
+{
+    return mr->name;
+}
+
+bool memory_region_is_ram(MemoryRegion *mr)
+{
+    return mr->ram;
+}
+
+bool memory_region_is_rom(MemoryRegion *mr)
+{
+    return mr->ram && mr->readonly;
+}
+
+/* --- transactions and listeners ------------------------------------------------ */
+
+void memory_region_transaction_begin(void)
+{
+    transaction_depth++;
+}
+
+static MemoryRegionSection section_of(FlatView *fv, const FlatRange *fr)
+{
+    hwaddr size = fr->last - fr->start + 1;
+
+    return (MemoryRegionSection){
+        .mr = fr->mr,
+        .as = fv->as,
+        .offset_within_region = fr->offset_in_region,
+        .offset_within_address_space = fr->start,
+        /* XXX: a section covering all 2^64 bytes cannot say so in 64 bits; it says 2^64-1. */
+        .size = size ? size : UINT64_MAX,
+        .readonly = fr->readonly,
+    };
+}
+
+MemoryRegionSection flatview_section(FlatView *fv, unsigned i)
+{
+    g_assert(i < fv->nr);
+    return section_of(fv, &fv->ranges[i]);
+}
+
+/* Same place, same backing: a listener has nothing to do. */
+static bool flatrange_equal(const FlatRange *a, const FlatRange *b)
+{
+    return a->mr == b->mr && a->start == b->start && a->last == b->last &&
+           a->offset_in_region == b->offset_in_region && a->readonly == b->readonly;
+}
+
+typedef enum { CALL_FORWARD, CALL_REVERSE } CallOrder;
+
+#define LISTENER_FOREACH(as, l, order, body)                                                       \
+    do {                                                                                           \
+        GPtrArray *ls_ = (as)->listeners;                                                          \
+        for (guint k_ = 0; k_ < ls_->len; k_++) {                                                  \
+            MemoryListener *l =                                                                    \
+                g_ptr_array_index(ls_, (order) == CALL_FORWARD ? k_ : ls_->len - 1 - k_);          \
+            body;                                                                                  \
+        }                                                                                          \
+    } while (0)
+
+static void notify_log_change(AddressSpace *as, FlatView *fv, const FlatRange *o,
+                              const FlatRange *n)
+{
+    MemoryRegionSection s = section_of(fv, n);
+    int old_mask = o->dirty_log_mask, new_mask = n->dirty_log_mask;
+
+    if (new_mask & ~old_mask) {
+        LISTENER_FOREACH(
+            as, l, CALL_FORWARD, if (l->log_start) { l->log_start(l, &s, old_mask, new_mask); });
+    }
+    if (old_mask & ~new_mask) {
+        LISTENER_FOREACH(
+            as, l, CALL_REVERSE, if (l->log_stop) { l->log_stop(l, &s, old_mask, new_mask); });
+    }
+}
+
+/*
+ * Walks both sorted views together. Pass 1 (adding false) reports ranges that
+ * went or changed; pass 2 reports the new ones and dirty-log changes.
+ * Returns whether anything differed.
+ */
+static bool update_topology_pass(AddressSpace *as, FlatView *old, FlatView *new, bool adding)
+{
+    unsigned i = 0, j = 0;
+    bool changed = false;
+
+    while (i < old->nr || j < new->nr) {
+        const FlatRange *o = i < old->nr ? &old->ranges[i] : NULL;
+        const FlatRange *n = j < new->nr ? &new->ranges[j] : NULL;
+
+        if (o && (!n || o->start < n->start || (o->start == n->start && !flatrange_equal(o, n)))) {
+            if (!adding) {
+                MemoryRegionSection s = section_of(old, o);
+                LISTENER_FOREACH(
+                    as, l, CALL_REVERSE, if (l->region_del) { l->region_del(l, &s); });
+            }
+            changed = true;
+            i++;
+        } else if (o && n && flatrange_equal(o, n)) {
+            if (o->dirty_log_mask != n->dirty_log_mask) {
+                if (adding) {
+                    notify_log_change(as, new, o, n);
+                }
+                changed = true;
+            }
+            i++;
+            j++;
+        } else {
+            if (adding) {
+                MemoryRegionSection s = section_of(new, n);
+                LISTENER_FOREACH(
+                    as, l, CALL_FORWARD, if (l->region_add) { l->region_add(l, &s); });
+            }
+            changed = true;
+            j++;
+        }
+    }
+    return changed;
+}
+
+static bool views_differ(FlatView *old, FlatView *new)
+{
+    if (old->nr != new->nr) {
+        return true;
+    }
+    for (unsigned i = 0; i < old->nr; i++) {
+        if (!flatrange_equal(&old->ranges[i], &new->ranges[i]) ||
+            old->ranges[i].dirty_log_mask != new->ranges[i].dirty_log_mask) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void address_space_update_topology(AddressSpace *as)
+{
+    FlatView *old = as->current_map;
+    FlatView *new = flatview_render(as);
+
+    if (!views_differ(old, new)) {
+        flatview_unref(new);
+        return;
+    }
+    if (as->listeners->len) {
+        LISTENER_FOREACH(
+            as, l, CALL_FORWARD, if (l->begin) { l->begin(l); });
+        update_topology_pass(as, old, new, false);
+        update_topology_pass(as, old, new, true);
+        LISTENER_FOREACH(
+            as, l, CALL_FORWARD, if (l->commit) { l->commit(l); });
+    }
+    /* Readers pick up the new view; the old one goes after a grace period. */
+    qatomic_rcu_set(&as->current_map, new);
+    flatview_unref(old);
+}
+
+void memory_region_transaction_commit(void)
+{
+    if (transaction_depth == 0) {
+        memory_abort("memory_region_transaction_commit() without a begin");
+    }
+    if (--transaction_depth > 0 || !update_pending) {
+        return;
+    }
+    update_pending = false;
+    /* A listener may change the tree; that lands in a later commit. */
+    transaction_depth++;
+    for (guint i = 0; all_address_spaces && i < all_address_spaces->len; i++) {
+        address_space_update_topology(g_ptr_array_index(all_address_spaces, i));
+    }
+    transaction_depth--;
+    if (update_pending) {
+        memory_region_transaction_begin();
+        memory_region_transaction_commit();
+    }
+}
+
+static int listener_cmp(gconstpointer a, gconstpointer b)
+{
+    const MemoryListener *la = *(MemoryListener *const *)a;
+    const MemoryListener *lb = *(MemoryListener *const *)b;
+
+    return (la->priority > lb->priority) - (la->priority < lb->priority);
+}
+
+void memory_listener_register(MemoryListener *l, AddressSpace *as)
+{
+    FlatView *fv = as->current_map;
+
+    if (l->address_space) {
+        memory_abort("listener '%s' is already registered", l->name ? l->name : "?");
+    }
+    l->address_space = as;
+    g_ptr_array_add(as->listeners, l);
+    /* Stable: equal priorities keep registration order. */
+    g_ptr_array_sort(as->listeners, listener_cmp);
+
+    if (l->begin) {
+        l->begin(l);
+    }
+    for (unsigned i = 0; i < fv->nr; i++) {
+        MemoryRegionSection s = section_of(fv, &fv->ranges[i]);
+        if (l->region_add) {
+            l->region_add(l, &s);
+        }
+        if (fv->ranges[i].dirty_log_mask && l->log_start) {
+            l->log_start(l, &s, 0, fv->ranges[i].dirty_log_mask);
+        }
+    }
+    if (l->commit) {
+        l->commit(l);
+    }
+}
+
+void memory_listener_unregister(MemoryListener *l)
+{
+    AddressSpace *as = l->address_space;
+    FlatView *fv;
+
+    if (!as) {
+        return;
+    }
+    fv = as->current_map;
+    if (l->begin) {
+        l->begin(l);
+    }
+    for (unsigned i = fv->nr; i-- > 0;) {
+        MemoryRegionSection s = section_of(fv, &fv->ranges[i]);
+        if (l->region_del) {
+            l->region_del(l, &s);
+        }
+    }
+    if (l->commit) {
+        l->commit(l);
+    }
+    g_ptr_array_remove(as->listeners, l);
+    l->address_space = NULL;
+}
+
+/* --- dirty logging ------------------------------------------------------------ */
+
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)
+{
+    uint8_t mask = mr->dirty_log_mask;
+
+    g_assert(client < DIRTY_MEMORY_NUM);
+    if (log) {
+        mask |= 1u << client;
+    } else {
+        mask &= ~(1u << client);
+    }
+    if (mask == mr->dirty_log_mask) {
+        return;
+    }
+    mr->dirty_log_mask = mask;
+    memory_region_update();
+}
+
+void memory_region_sync_dirty_bitmap(MemoryRegion *mr)
+{
+    for (guint a = 0; all_address_spaces && a < all_address_spaces->len; a++) {
+        AddressSpace *as = g_ptr_array_index(all_address_spaces, a);
+        FlatView *fv = as->current_map;
+
+        for (unsigned i = 0; i < fv->nr; i++) {
+            MemoryRegionSection s;
+            if (mr && fv->ranges[i].mr != mr) {
+                continue;
+            }
+            s = section_of(fv, &fv->ranges[i]);
+            LISTENER_FOREACH(
+                as, l, CALL_FORWARD, if (l->log_sync) { l->log_sync(l, &s); });
+        }
+    }
+}
+
+/* --- address spaces ------------------------------------------------------------- */
+
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
+{
+    memset(as, 0, sizeof(*as));
+    as->name = g_strdup(name ? name : "anonymous");
+    as->root = root;
+    as->listeners = g_ptr_array_new();
+    as->current_map = flatview_render(as);
+    if (!all_address_spaces) {
+        all_address_spaces = g_ptr_array_new();
+    }
+    g_ptr_array_add(all_address_spaces, as);
+}
+
+void address_space_destroy(AddressSpace *as)
+{
+    while (as->listeners->len) {
+        memory_listener_unregister(g_ptr_array_index(as->listeners, 0));
+    }
+    g_ptr_array_remove(all_address_spaces, as);
+    g_ptr_array_free(as->listeners, true);
+    flatview_unref(as->current_map);
+    as->current_map = NULL;
+    g_free(as->name);
+    as->name = NULL;
+}
+
+GPtrArray *address_spaces_list(void)
+{
+    if (!all_address_spaces) {
+        all_address_spaces = g_ptr_array_new();
+    }
+    return all_address_spaces;
+}
+
+FlatView *address_space_get_flatview(AddressSpace *as)
+{
+    FlatView *fv;
+
+    rcu_read_lock();
+    do {
+        fv = address_space_to_flatview(as);
+    } while (!flatview_tryref(fv));
+    rcu_read_unlock();
+    return fv;
+}
+
+/* --- the machine's two spaces ------------------------------------------------- */
+
+#define IO_SPACE_SIZE (64 * KiB)
+
+static MemoryRegion system_memory, system_io;
+static AddressSpace as_memory, as_io;
+static bool memory_initialized;
+
+void memory_init(uint64_t system_size)
+{
+    if (memory_initialized) {
+        memory_abort("memory_init() called twice");
+    }
+    memory_initialized = true;
+    memory_region_init(&system_memory, "system", system_size);
+    memory_region_init(&system_io, "io", IO_SPACE_SIZE);
+    address_space_init(&as_memory, &system_memory, "memory");
+    address_space_init(&as_io, &system_io, "I/O");
+}
+
+static void check_initialized(void)
+{
+    if (!memory_initialized) {
+        memory_abort("the system address spaces are used before memory_init()");
+    }
+}
+
+MemoryRegion *get_system_memory(void)
+{
+    check_initialized();
+    return &system_memory;
+}
+
+MemoryRegion *get_system_io(void)
+{
+    check_initialized();
+    return &system_io;
+}
+
+AddressSpace *address_space_memory(void)
+{
+    check_initialized();
+    return &as_memory;
+}
+
+AddressSpace *address_space_io(void)
+{
+    check_initialized();
+    return &as_io;
+}
