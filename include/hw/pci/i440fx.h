@@ -1,0 +1,61 @@
+/*
+ * i440fx.h: the Intel 440FX PCI host bridge (82441FX PMC) and PCI
+ * configuration mechanism #1 (I/O ports 0xCF8/0xCFC).
+ */
+#ifndef HW_PCI_I440FX_H
+#define HW_PCI_I440FX_H
+
+#include "hw/pci/pci.h"
+
+#define TYPE_I440FX_PCI_DEVICE "i440FX"
+
+#define PCI_HOST_CONFIG_ADDR 0xcf8 /* CONFIG_ADDRESS, dword accesses only */
+#define PCI_HOST_CONFIG_DATA 0xcfc /* CONFIG_DATA, bytes 0xCFC..0xCFF */
+
+/* CONFIG_ADDRESS fields (PCI Local Bus Specification 3.0, 3.2.2.3.2) */
+#define PCI_CONFIG_ADDR_ENABLE 0x80000000u
+#define PCI_CONFIG_ADDR_BUS    0x00ff0000u
+#define PCI_CONFIG_ADDR_DEVFN  0x0000ff00u
+#define PCI_CONFIG_ADDR_REG    0x000000fcu
+#define PCI_CONFIG_ADDR_WMASK                                                                      \
+    (PCI_CONFIG_ADDR_ENABLE | PCI_CONFIG_ADDR_BUS | PCI_CONFIG_ADDR_DEVFN | PCI_CONFIG_ADDR_REG)
+
+/* 82441FX configuration registers (datasheet 3.2) */
+#define I440FX_PMCCFG 0x50
+#define I440FX_PAM0   0x59 /* PAM0..PAM6: 0x59..0x5F */
+#define I440FX_PAM_NB 7
+#define I440FX_DRB0   0x60
+#define I440FX_SMRAM  0x72
+#define I440FX_ERRCMD 0x90
+#define I440FX_ERRSTS 0x91
+#define I440FX_TRC    0x93
+
+/* SMRAM register bits */
+#define SMRAM_C_BASE_SEG 0x07 /* read-only 010: SMRAM at 0xA0000 */
+#define SMRAM_G_SMRAME   0x08
+#define SMRAM_D_LCK      0x10
+#define SMRAM_D_CLS      0x20
+#define SMRAM_D_OPEN     0x40
+#define SMRAM_DEFAULT    0x02
+
+typedef struct PCIHostState {
+    MemoryRegion conf_mem; /* CONFIG_ADDRESS at 0xCF8 */
+    MemoryRegion data_mem; /* CONFIG_DATA at 0xCFC */
+    uint32_t config_reg;
+    PCIBus *bus;
+    bool mapped;
+} PCIHostState;
+
+typedef struct I440FXState {
+    PCIDevice parent_obj;
+    PCIHostState host;
+} I440FXState;
+
+/*
+ * Creates PCI bus 0 over pci_mem (the PCI memory window the machine places in
+ * system memory) and io (the port I/O space), with the 440FX host bridge at
+ * 00.0 and configuration mechanism #1 registered in io.
+ */
+PCIBus *i440fx_init(MemoryRegion *pci_mem, MemoryRegion *io);
+
+#endif
