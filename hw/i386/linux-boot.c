@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/i386/linux-boot.h"
+#include "target/x86/cpu.h"
 
 #define SECTOR_SIZE         512
 #define DEFAULT_SETUP_SECTS 4         /* setup_sects == 0 means 4 */
@@ -382,4 +383,36 @@ bool linux_load(const char *kernel, const char *initrd, const char *cmdline, con
         .gdt_limit = LINUX_GDT_ENTRIES * 8 - 1,
     };
     return true;
+}
+
+/* Flat 64-bit code and data segments matching the loader's GDT entries. */
+#define BOOT_CS_FLAGS                                                                              \
+    (DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK | DESC_L_MASK)
+#define BOOT_DS_FLAGS  (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK | DESC_B_MASK)
+#define BOOT_TSS_LIMIT 0x67 /* a minimal 64-bit TSS; VMX wants TR usable in long mode */
+
+void linux_boot_setup_cpu(CPUX86State *env, const LinuxBootEntry *entry)
+{
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[R_ESI] = entry->rsi;
+    env->rip = entry->rip;
+    env->rflags = RFLAGS_FIXED; /* IF = 0 */
+    env->cr[0] = CR0_PE_MASK | CR0_ET_MASK | CR0_NE_MASK | CR0_PG_MASK;
+    env->cr[3] = entry->cr3;
+    env->cr[4] = CR4_PAE_MASK;
+    env->efer = MSR_EFER_LME | MSR_EFER_LMA;
+    x86_seg_set_flat(&env->segs[R_CS], LINUX_BOOT_CS, BOOT_CS_FLAGS);
+    for (int i = 0; i < CPU_NB_SEGS; i++) {
+        if (i != R_CS) {
+            x86_seg_set_flat(&env->segs[i], LINUX_BOOT_DS, BOOT_DS_FLAGS);
+        }
+    }
+    env->tr.selector = 0;
+    env->tr.base = 0;
+    env->tr.limit = BOOT_TSS_LIMIT;
+    env->tr.flags = DESC_P_MASK | (DESC_TYPE_TSS64_BUSY << DESC_TYPE_SHIFT);
+    env->gdt.base = entry->gdt_base;
+    env->gdt.limit = entry->gdt_limit;
+    env->idt.base = 0;
+    env->idt.limit = 0;
 }

@@ -144,4 +144,13 @@ bool linux_load(const char *kernel, const char *initrd, const char *cmdline, con
                 unsigned n_e820, uint64_t acpi_rsdp, LinuxWriteFn *write, void *opaque,
                 LinuxBootEntry *entry, GError **errp);
 
+typedef struct CPUX86State CPUX86State;
+/*
+ * Puts the boot vCPU at the 64-bit entry: long mode with paging (CR0.PE|PG,
+ * CR4.PAE, EFER.LME|LMA), CS = __BOOT_CS (L=1), data segments = __BOOT_DS,
+ * a busy 64-bit TSS, the loader's GDT, RSI = boot_params, interrupts off.
+ * The caller then hands the state to the accelerator (synchronize_post_reset).
+ */
+void linux_boot_setup_cpu(CPUX86State *env, const LinuxBootEntry *entry);
+
 #endif
