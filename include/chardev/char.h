@@ -4,7 +4,7 @@
  * A Chardev is the host side (stdio, file:, pipe:, unix:, tcp:, null, mon:stdio
  * muxing); a CharBackend is what a device (UART) or the monitor holds. Input is
  * delivered from the main loop, under the BQL, only as fast as the front end's
- * can_read allows. Syntax follows QEMU's -serial/-chardev.
+ * can_read allows. Syntax follows QEMU's -serial/-chardev. See docs/chardev.md.
  */
 #ifndef CHARDEV_CHAR_H
 #define CHARDEV_CHAR_H
@@ -34,6 +34,43 @@ typedef struct CharBackend {
     int tag; /* index under a mux */
 } CharBackend;
 
+/* Front ends one mux can carry (QEMU's MAX_MUX). */
+#define MAX_MUX 4
+/* The mux escape key: Ctrl-A. */
+#define MUX_ESCAPE_CHAR 0x01
+/* Bytes a socket backend buffers while its peer does not read; more is dropped. */
+#define CHR_OUT_BUF_MAX (64 * 1024)
+
+/* A parsed backend spec; strings are owned (free with qemu_chr_spec_free). */
+typedef struct ChardevSpec {
+    char *id;      /* -chardev id=, NULL for -serial specs */
+    char *backend; /* "stdio", "null", "file", "pipe", "unix", "tcp" */
+    char *path;    /* file, pipe, unix */
+    char *host;    /* tcp; "" means any address (server) or localhost (client) */
+    int port;      /* tcp, 0..65535 */
+    bool server;   /* unix, tcp: listen instead of connect */
+    bool wait;     /* server: block at creation until a client connects */
+    bool nodelay;  /* tcp: TCP_NODELAY */
+    bool append;   /* file: append instead of truncate */
+    bool signal;   /* stdio: Ctrl-C etc. raise signals (off under a mux by default) */
+    bool mux;      /* "mon:" prefix or mux=on: several front ends share it */
+} ChardevSpec;
+
+/*
+ * Parses a -serial style spec: "stdio", "null", "file:PATH", "pipe:PATH",
+ * "unix:PATH[,server=on|off][,wait=on|off]", "tcp:[HOST]:PORT[,server=on][,wait=off]
+ * [,nodelay=on]" (also the older bare "server", "nowait", "nodelay"), and "mon:" before
+ * any of them. False with *errp naming the problem.
+ */
+bool qemu_chr_parse_spec(const char *spec, ChardevSpec *out, GError **errp);
+/*
+ * Parses a -chardev style option string: "BACKEND,id=ID[,path=P][,host=H][,port=N]
+ * [,server=on][,wait=off][,mux=on][,signal=off][,append=on]"; "socket" is unix when
+ * path= is given, tcp when port= is.
+ */
+bool qemu_chr_parse_opts(const char *opts, ChardevSpec *out, GError **errp);
+void qemu_chr_spec_free(ChardevSpec *spec);
+
 /*
  * Creates a backend from a QEMU-style spec: "stdio", "null", "file:PATH",
  * "pipe:PATH" (PATH.in/PATH.out or PATH), "unix:PATH[,server=on][,wait=off]",
@@ -41,12 +78,32 @@ typedef struct CharBackend {
  * "mon:stdio". NULL with *errp naming the problem.
  */
 Chardev *qemu_chr_new(const char *label, const char *spec, GError **errp);
+/* Creates a backend from a -chardev option string (its id= is the label). */
+Chardev *qemu_chr_new_from_opts(const char *opts, GError **errp);
+/* Creates a backend from a parsed spec. */
+Chardev *qemu_chr_new_from_spec(const char *label, const ChardevSpec *spec, GError **errp);
+/*
+ * A stdio-style backend on the given fds (the terminal rules apply if in_fd is a
+ * tty); the fds stay the caller's. For tests and embedders.
+ */
+Chardev *qemu_chr_new_stdio_fds(const char *label, int in_fd, int out_fd, bool signal,
+                                GError **errp);
 /* Looks up a backend by label. */
 Chardev *qemu_chr_find(const char *label);
+/* Closes a backend (a mux also closes what it wraps); its front ends must be deinit first. */
 void qemu_chr_delete(Chardev *chr);
+/* Deletes every backend (at exit), restoring terminals. */
+void qemu_chr_cleanup(void);
 const char *qemu_chr_label(Chardev *chr);
+/* A description like QEMU's 'info chardev' filename ("tcp:127.0.0.1:4444,server=on"); free it. */
+char *qemu_chr_describe(Chardev *chr);
+/* Calls fn for each backend, in creation order. */
+void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
+bool qemu_chr_is_mux(Chardev *chr);
+/* The local TCP port a tcp: backend is bound to (useful with port 0); -1 otherwise. */
+int qemu_chr_socket_port(Chardev *chr);
 
-/* Attaches a front end; a mux accepts several, others one. */
+/* Attaches a front end; a mux accepts several (MAX_MUX), others one. */
 bool qemu_chr_fe_init(CharBackend *be, Chardev *chr, GError **errp);
 void qemu_chr_fe_deinit(CharBackend *be);
 void qemu_chr_fe_set_handlers(CharBackend *be, IOCanReadHandler *can_read, IOReadHandler *read,
@@ -58,8 +115,18 @@ int qemu_chr_fe_write_all(CharBackend *be, const uint8_t *buf, int len);
 /* The front end can take input again (its can_read went from 0 to >0). */
 void qemu_chr_fe_accept_input(CharBackend *be);
 bool qemu_chr_fe_backend_connected(CharBackend *be);
+/* Under a mux, gives this front end the input focus (as Ctrl-A c would). */
+void qemu_chr_fe_take_focus(CharBackend *be);
 
 /* Restores every terminal tern put in raw mode; safe from signal and atexit paths. */
 void qemu_chr_restore_terminals(void);
+/*
+ * Puts the terminal on fd in raw mode (keeping ISIG if isig), remembering its state for
+ * qemu_chr_restore_terminals(), and installs the exit and signal hooks once. False with
+ * *errp if fd is not a terminal.
+ */
+bool qemu_chr_term_set_raw(int fd, bool isig, GError **errp);
+/* Restores the terminal on fd and forgets it. */
+void qemu_chr_term_restore(int fd);
 
 #endif

@@ -1,0 +1,1243 @@
+/*
+ * test-char.c: character backends: spec parsing, null/file/pipe/unix/tcp/stdio backends,
+ * flow control, the mux and its Ctrl-A keys, stdin end of input, terminal restore.
+ * Sockets are loopback only; every wait is bounded.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "chardev/char.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <termios.h>
+
+#define WAIT_MS 5000 /* upper bound for anything the loop must deliver */
+
+/* A front end recording what it gets. */
+typedef struct Fe {
+    CharBackend be;
+    GString *got;
+    int can_read; /* what can_read answers; -1: unlimited */
+    int events[CHR_EVENT_MUX_OUT + 1];
+    GArray *event_log;
+} Fe;
+
+static int fe_can_read(void *opaque)
+{
+    Fe *fe = opaque;
+
+    return fe->can_read < 0 ? 4096 : fe->can_read;
+}
+
+static void fe_read(void *opaque, const uint8_t *buf, int size)
+{
+    Fe *fe = opaque;
+
+    g_assert_cmpint(size, >, 0);
+    g_assert_true(fe->can_read < 0 || size <= fe->can_read);
+    g_string_append_len(fe->got, (const char *)buf, size);
+    if (fe->can_read >= 0) {
+        fe->can_read -= size;
+    }
+}
+
+static void fe_event(void *opaque, QEMUChrEvent ev)
+{
+    Fe *fe = opaque;
+    int e = ev;
+
+    fe->events[ev]++;
+    g_array_append_val(fe->event_log, e);
+}
+
+static void fe_attach(Fe *fe, Chardev *chr)
+{
+    GError *err = NULL;
+
+    memset(fe, 0, sizeof(*fe));
+    fe->got = g_string_new("");
+    fe->event_log = g_array_new(FALSE, FALSE, sizeof(int));
+    fe->can_read = -1;
+    g_assert_true(qemu_chr_fe_init(&fe->be, chr, &err));
+    g_assert_no_error(err);
+    qemu_chr_fe_set_handlers(&fe->be, fe_can_read, fe_read, fe_event, fe);
+}
+
+static void fe_detach(Fe *fe)
+{
+    qemu_chr_fe_deinit(&fe->be);
+    g_string_free(fe->got, TRUE);
+    g_array_free(fe->event_log, TRUE);
+}
+
+static void fe_puts(Fe *fe, const char *s)
+{
+    g_assert_cmpint(qemu_chr_fe_write_all(&fe->be, (const uint8_t *)s, strlen(s)), ==, strlen(s));
+}
+
+/* Runs the loop until cond holds or WAIT_MS passes; returns cond. */
+static bool pump_until(bool (*cond)(void *), void *opaque)
+{
+    int64_t end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+    while (!cond(opaque)) {
+        if (g_get_monotonic_time() > end) {
+            return false;
+        }
+        if (!main_loop_wait(true)) {
+            g_usleep(1000);
+        }
+    }
+    return true;
+}
+
+/* Runs the loop for a few idle rounds (to show something does NOT arrive). */
+static void pump_idle(void)
+{
+    for (int i = 0; i < 50; i++) {
+        main_loop_wait(true);
+        g_usleep(200);
+    }
+}
+
+typedef struct GotLen {
+    Fe *fe;
+    size_t len;
+} GotLen;
+
+static bool got_len(void *opaque)
+{
+    GotLen *g = opaque;
+
+    return g->fe->got->len >= g->len;
+}
+
+static void expect_input(Fe *fe, const char *want)
+{
+    GotLen g = {fe, strlen(want)};
+
+    g_assert_true(pump_until(got_len, &g));
+    g_assert_cmpstr(fe->got->str, ==, want);
+    g_string_truncate(fe->got, 0);
+}
+
+typedef struct EvWait {
+    Fe *fe;
+    QEMUChrEvent ev;
+    int count;
+} EvWait;
+
+static bool got_event(void *opaque)
+{
+    EvWait *w = opaque;
+
+    return w->fe->events[w->ev] >= w->count;
+}
+
+static void expect_event(Fe *fe, QEMUChrEvent ev, int count)
+{
+    EvWait w = {fe, ev, count};
+
+    g_assert_true(pump_until(got_event, &w));
+}
+
+static void peer_send(int fd, const char *s)
+{
+    g_assert_cmpint(write(fd, s, strlen(s)), ==, strlen(s));
+}
+
+/* Reads from a peer fd until want bytes came (bounded); returns them. */
+static char *peer_recv(int fd, size_t want)
+{
+    GString *s = g_string_new("");
+    int64_t end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+    while (s->len < want && g_get_monotonic_time() < end) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        char buf[256];
+        ssize_t n;
+
+        main_loop_wait(true);
+        if (poll(&p, 1, 10) <= 0) {
+            continue;
+        }
+        n = read(fd, buf, MIN(sizeof(buf), want - s->len));
+        if (n <= 0) {
+            break;
+        }
+        g_string_append_len(s, buf, n);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Reads from a peer fd until the text ends with tail (bounded); returns it. */
+static char *peer_recv_until(int fd, const char *tail)
+{
+    GString *s = g_string_new("");
+    int64_t end = g_get_monotonic_time() + WAIT_MS * 1000;
+
+    while (!g_str_has_suffix(s->str, tail) && g_get_monotonic_time() < end) {
+        g_autofree char *more = peer_recv(fd, 1);
+        g_string_append(s, more);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static void expect_output(int fd, const char *want)
+{
+    g_autofree char *got = peer_recv(fd, strlen(want));
+
+    g_assert_cmpstr(got, ==, want);
+}
+
+static char *tmp_dir;
+
+static char *tmp_path(const char *name)
+{
+    return g_build_filename(tmp_dir, name, NULL);
+}
+
+/* --- parsing ------------------------------------------------------------------ */
+
+static void test_parse_serial(void)
+{
+    ChardevSpec s;
+    GError *err = NULL;
+
+    g_assert_true(qemu_chr_parse_spec("stdio", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "stdio");
+    g_assert_true(s.signal);
+    g_assert_false(s.mux);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("null", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "null");
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("file:/tmp/a,b.log", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "file");
+    g_assert_cmpstr(s.path, ==, "/tmp/a,b.log"); /* the whole rest is the path */
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("pipe:/tmp/p", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "pipe");
+    g_assert_cmpstr(s.path, ==, "/tmp/p");
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("unix:/tmp/s,server=on,wait=off", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "unix");
+    g_assert_cmpstr(s.path, ==, "/tmp/s");
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("unix:/tmp/s,server,nowait", &s, &err));
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("unix:/tmp/s,server", &s, &err));
+    g_assert_true(s.server);
+    g_assert_true(s.wait); /* QEMU's default for a server */
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("unix:/tmp/s", &s, &err));
+    g_assert_false(s.server);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("tcp:127.0.0.1:4444,server=on,wait=off,nodelay", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "tcp");
+    g_assert_cmpstr(s.host, ==, "127.0.0.1");
+    g_assert_cmpint(s.port, ==, 4444);
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    g_assert_true(s.nodelay);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("tcp::5555,server=yes,wait=no", &s, &err));
+    g_assert_cmpstr(s.host, ==, "");
+    g_assert_cmpint(s.port, ==, 5555);
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("tcp:[::1]:23", &s, &err));
+    g_assert_cmpstr(s.host, ==, "::1");
+    g_assert_cmpint(s.port, ==, 23);
+    g_assert_false(s.server);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("mon:stdio", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "stdio");
+    g_assert_true(s.mux);
+    g_assert_false(s.signal); /* Ctrl-C goes to the guest under mon: */
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_spec("mon:tcp:localhost:4,server,nowait", &s, &err));
+    g_assert_true(s.mux);
+    g_assert_cmpstr(s.backend, ==, "tcp");
+    g_assert_cmpstr(s.host, ==, "localhost");
+    g_assert_true(s.server);
+    qemu_chr_spec_free(&s);
+    g_assert_no_error(err);
+}
+
+/* Each bad spec fails with a message containing every listed fragment. */
+static void expect_spec_error(bool opts, const char *spec, const char *frag1, const char *frag2)
+{
+    ChardevSpec s;
+    GError *err = NULL;
+    bool ok = opts ? qemu_chr_parse_opts(spec, &s, &err) : qemu_chr_parse_spec(spec, &s, &err);
+
+    g_assert_false(ok);
+    g_assert_nonnull(err);
+    if (g_test_verbose()) {
+        g_test_message("%s -> %s", spec, err->message);
+    }
+    g_assert_nonnull(strstr(err->message, frag1));
+    if (frag2) {
+        g_assert_nonnull(strstr(err->message, frag2));
+    }
+    g_error_free(err);
+}
+
+static void test_parse_errors(void)
+{
+    expect_spec_error(false, "", "empty", "stdio");
+    expect_spec_error(false, "bogus", "unknown character backend", "tcp:HOST:PORT");
+    expect_spec_error(false, "udp:1.2.3.4:5", "unknown", "unix:PATH");
+    expect_spec_error(false, "tcp:localhost", "missing port", NULL);
+    expect_spec_error(false, "tcp:localhost:", "missing port", NULL);
+    expect_spec_error(false, "tcp:localhost:99999", "bad port", "99999");
+    expect_spec_error(false, "tcp:localhost:12x", "bad port", NULL);
+    expect_spec_error(false, "tcp:[::1", "missing port", NULL);
+    expect_spec_error(false, "unix:/tmp/s,server,frob=1", "unknown option 'frob'",
+                      "known: server, wait");
+    expect_spec_error(false, "tcp:h:1,path=/x", "unknown option 'path'", "nodelay");
+    expect_spec_error(false, "unix:/tmp/s,server=maybe", "'maybe'", "server");
+    expect_spec_error(false, "unix:/tmp/s,wait=off", "only applies with server", NULL);
+    expect_spec_error(false, "unix:/tmp/s,,server", "empty option", NULL);
+    expect_spec_error(false, "unix:,server", "missing path", NULL);
+    expect_spec_error(false, "file:", "missing path", NULL);
+    expect_spec_error(false, "pipe:", "missing path", NULL);
+    expect_spec_error(false, "mon:mon:stdio", "nested", NULL);
+    expect_spec_error(false, "mon:", "unknown", NULL);
+}
+
+static void test_parse_opts(void)
+{
+    ChardevSpec s;
+    GError *err = NULL;
+
+    g_assert_true(qemu_chr_parse_opts("socket,id=s0,path=/tmp/x,server=on,wait=off", &s, &err));
+    g_assert_cmpstr(s.id, ==, "s0");
+    g_assert_cmpstr(s.backend, ==, "unix");
+    g_assert_cmpstr(s.path, ==, "/tmp/x");
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(
+        qemu_chr_parse_opts("socket,id=t,host=127.0.0.1,port=4444,server,nowait", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "tcp");
+    g_assert_cmpstr(s.host, ==, "127.0.0.1");
+    g_assert_cmpint(s.port, ==, 4444);
+    g_assert_true(s.server);
+    g_assert_false(s.wait);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_opts("stdio,id=c,mux=on,signal=off", &s, &err));
+    g_assert_cmpstr(s.backend, ==, "stdio");
+    g_assert_true(s.mux);
+    g_assert_false(s.signal);
+    qemu_chr_spec_free(&s);
+
+    g_assert_true(qemu_chr_parse_opts("file,id=f,path=/tmp/l,append=on", &s, &err));
+    g_assert_true(s.append);
+    qemu_chr_spec_free(&s);
+    g_assert_no_error(err);
+
+    expect_spec_error(true, "stdio", "missing id", NULL);
+    expect_spec_error(true, "pty,id=p", "unknown backend 'pty'", "stdio, null, file, pipe, socket");
+    expect_spec_error(true, "", "unknown backend", "socket");
+    expect_spec_error(true, "socket,id=s", "needs path=", NULL);
+    expect_spec_error(true, "socket,id=s,path=/x,port=3", "either path=", NULL);
+    expect_spec_error(true, "socket,id=s,port=70000", "bad port", NULL);
+    expect_spec_error(true, "null,id=n,path=/x", "unknown option 'path'", "known: id, mux");
+    expect_spec_error(true, "file,id=f", "missing path", NULL);
+    expect_spec_error(true, "file,id=f,path", "needs a value", NULL);
+}
+
+/* --- null and file ------------------------------------------------------------- */
+
+static void test_null(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("null0", "null", &err);
+    Fe fe;
+
+    g_assert_no_error(err);
+    g_assert_true(qemu_chr_find("null0") == chr);
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 1);
+    g_assert_true(qemu_chr_fe_backend_connected(&fe.be));
+    g_assert_cmpint(qemu_chr_fe_write(&fe.be, (const uint8_t *)"abc", 3), ==, 3);
+    fe_puts(&fe, "xyz");
+    pump_idle();
+    g_assert_cmpuint(fe.got->len, ==, 0);
+
+    /* One front end only, unless muxed. */
+    CharBackend be2;
+    g_assert_false(qemu_chr_fe_init(&be2, chr, &err));
+    g_assert_nonnull(strstr(err->message, "already in use"));
+    g_clear_error(&err);
+
+    /* A label is unique. */
+    g_assert_null(qemu_chr_new("null0", "null", &err));
+    g_assert_nonnull(strstr(err->message, "already exists"));
+    g_clear_error(&err);
+
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    g_assert_null(qemu_chr_find("null0"));
+}
+
+static void test_file(void)
+{
+    g_autofree char *path = tmp_path("out.txt");
+    g_autofree char *spec = g_strdup_printf("file:%s", path);
+    g_autofree char *desc = NULL;
+    g_autofree char *contents = NULL;
+    GError *err = NULL;
+    Chardev *chr;
+    Fe fe;
+
+    g_assert_true(g_file_set_contents(path, "old contents", -1, NULL));
+    chr = qemu_chr_new("file0", spec, &err);
+    g_assert_no_error(err);
+    desc = qemu_chr_describe(chr);
+    g_assert_cmpstr(desc, ==, spec);
+    fe_attach(&fe, chr);
+    fe_puts(&fe, "hello ");
+    g_assert_cmpint(qemu_chr_fe_write(&fe.be, (const uint8_t *)"world\n", 6), ==, 6);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, "hello world\n"); /* truncated, then written */
+    g_clear_pointer(&contents, g_free);
+
+    /* -chardev file,append=on keeps what is there. */
+    g_autofree char *opts = g_strdup_printf("file,id=file1,path=%s,append=on", path);
+    chr = qemu_chr_new_from_opts(opts, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(qemu_chr_label(chr), ==, "file1");
+    fe_attach(&fe, chr);
+    fe_puts(&fe, "more\n");
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, "hello world\nmore\n");
+
+    /* A file that cannot be created names itself. */
+    g_assert_null(qemu_chr_new("file2", "file:/nonexistent-dir/x", &err));
+    g_assert_nonnull(strstr(err->message, "/nonexistent-dir/x"));
+    g_clear_error(&err);
+    g_assert_null(qemu_chr_find("file2"));
+}
+
+/* --- pipe ------------------------------------------------------------------------ */
+
+static void test_pipe(void)
+{
+    g_autofree char *base = tmp_path("fifo");
+    g_autofree char *in = g_strdup_printf("%s.in", base);
+    g_autofree char *out = g_strdup_printf("%s.out", base);
+    g_autofree char *spec = g_strdup_printf("pipe:%s", base);
+    GError *err = NULL;
+    Chardev *chr;
+    int in_fd, out_fd;
+    Fe fe;
+
+    g_assert_null(qemu_chr_new("pipe0", spec, &err)); /* no FIFO yet */
+    g_assert_nonnull(strstr(err->message, base));
+    g_clear_error(&err);
+
+    g_assert_cmpint(mkfifo(in, 0600), ==, 0);
+    g_assert_cmpint(mkfifo(out, 0600), ==, 0);
+    chr = qemu_chr_new("pipe0", spec, &err);
+    g_assert_no_error(err);
+    in_fd = open(in, O_WRONLY);
+    out_fd = open(out, O_RDONLY | O_NONBLOCK);
+    g_assert_cmpint(in_fd, >=, 0);
+    g_assert_cmpint(out_fd, >=, 0);
+    fe_attach(&fe, chr);
+
+    peer_send(in_fd, "to guest");
+    expect_input(&fe, "to guest");
+    fe_puts(&fe, "from guest");
+    expect_output(out_fd, "from guest");
+
+    /* The writer going away is not an end of input: a new writer is heard. */
+    close(in_fd);
+    pump_idle();
+    in_fd = open(in, O_WRONLY);
+    peer_send(in_fd, "again");
+    expect_input(&fe, "again");
+
+    close(in_fd);
+    close(out_fd);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    unlink(in);
+    unlink(out);
+}
+
+static void test_pipe_single(void)
+{
+    g_autofree char *path = tmp_path("fifo1");
+    g_autofree char *spec = g_strdup_printf("pipe:%s", path);
+    GError *err = NULL;
+    Chardev *chr;
+    Fe fe;
+    int fd;
+
+    g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+    chr = qemu_chr_new("pipe1", spec, &err);
+    g_assert_no_error(err);
+    fd = open(path, O_WRONLY);
+    fe_attach(&fe, chr);
+    peer_send(fd, "both ways");
+    expect_input(&fe, "both ways");
+    close(fd);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    unlink(path);
+}
+
+/* --- sockets ---------------------------------------------------------------------- */
+
+static int unix_connect_to(const char *path)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int tcp_connect_to(int port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* A client connects, talks both ways, leaves; the next one is served. */
+static void check_server_sessions(Chardev *chr, int (*connect_fn)(const void *), const void *arg)
+{
+    Fe fe;
+    int fd;
+
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 0);
+    /* No client: output is dropped at once, never blocking. */
+    fe_puts(&fe, "nobody hears this");
+
+    for (int round = 1; round <= 2; round++) {
+        fd = connect_fn(arg);
+        g_assert_cmpint(fd, >=, 0);
+        expect_event(&fe, CHR_EVENT_OPENED, round);
+        peer_send(fd, "ping");
+        expect_input(&fe, "ping");
+        fe_puts(&fe, "pong");
+        expect_output(fd, "pong");
+        close(fd);
+        expect_event(&fe, CHR_EVENT_CLOSED, round);
+        fe_puts(&fe, "dropped");
+    }
+    fe_detach(&fe);
+}
+
+static int connect_unix_cb(const void *arg)
+{
+    return unix_connect_to(arg);
+}
+
+static int connect_tcp_cb(const void *arg)
+{
+    return tcp_connect_to(*(const int *)arg);
+}
+
+static void test_unix_server(void)
+{
+    g_autofree char *path = tmp_path("sock");
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on,wait=off", path);
+    g_autofree char *desc = NULL;
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("unix0", spec, &err);
+
+    g_assert_no_error(err);
+    desc = qemu_chr_describe(chr);
+    g_assert_true(g_str_has_prefix(desc, "disconnected:unix:"));
+    check_server_sessions(chr, connect_unix_cb, path);
+    qemu_chr_delete(chr);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS)); /* the socket is cleaned up */
+}
+
+static void test_unix_server_old_syntax(void)
+{
+    g_autofree char *path = tmp_path("sock-old");
+    g_autofree char *spec = g_strdup_printf("unix:%s,server,nowait", path);
+    GError *err = NULL;
+    Chardev *chr;
+
+    /* A stale socket from an earlier run is replaced; a regular file is not. */
+    g_assert_true(g_file_set_contents(path, "x", -1, NULL));
+    g_assert_null(qemu_chr_new("unix1", spec, &err));
+    g_assert_nonnull(strstr(err->message, "not a socket"));
+    g_clear_error(&err);
+    unlink(path);
+
+    chr = qemu_chr_new("unix1", spec, &err);
+    g_assert_no_error(err);
+    qemu_chr_delete(chr);
+    chr = qemu_chr_new("unix1", spec, &err);
+    g_assert_no_error(err);
+    check_server_sessions(chr, connect_unix_cb, path);
+    qemu_chr_delete(chr);
+}
+
+typedef struct Connector {
+    const char *path;
+    int fd;
+} Connector;
+
+static gpointer connector_thread(gpointer opaque)
+{
+    Connector *c = opaque;
+
+    for (int i = 0; i < WAIT_MS / 5 && c->fd < 0; i++) {
+        c->fd = unix_connect_to(c->path);
+        if (c->fd < 0) {
+            g_usleep(5000);
+        }
+    }
+    return NULL;
+}
+
+static void test_unix_server_wait(void)
+{
+    g_autofree char *path = tmp_path("sock-wait");
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on", path);
+    Connector c = {path, -1};
+    GError *err = NULL;
+    GThread *t = g_thread_new("connector", connector_thread, &c);
+    Chardev *chr = qemu_chr_new("unixw", spec, &err); /* blocks until c connects */
+    Fe fe;
+
+    g_thread_join(t);
+    g_assert_no_error(err);
+    g_assert_cmpint(c.fd, >=, 0);
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 1); /* connected before we attached */
+    fe_puts(&fe, "hi");
+    expect_output(c.fd, "hi");
+    close(c.fd);
+    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+}
+
+static void test_unix_client(void)
+{
+    g_autofree char *path = tmp_path("sock-srv");
+    g_autofree char *spec = g_strdup_printf("unix:%s", path);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    GError *err = NULL;
+    int lfd, fd;
+    Chardev *chr;
+    Fe fe;
+
+    g_assert_null(qemu_chr_new("unixc", spec, &err));
+    g_assert_nonnull(strstr(err->message, path));
+    g_clear_error(&err);
+
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    chr = qemu_chr_new("unixc", spec, &err);
+    g_assert_no_error(err);
+    fd = accept(lfd, NULL, NULL);
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 1);
+    peer_send(fd, "abc");
+    expect_input(&fe, "abc");
+    fe_puts(&fe, "def");
+    expect_output(fd, "def");
+    close(fd);
+    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+    fe_puts(&fe, "gone"); /* dropped, no SIGPIPE */
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    close(lfd);
+    unlink(path);
+}
+
+static void test_unix_path_too_long(void)
+{
+    g_autofree char *longname = g_strnfill(200, 'x');
+    g_autofree char *spec = g_strdup_printf("unix:/tmp/%s,server,nowait", longname);
+    GError *err = NULL;
+
+    g_assert_null(qemu_chr_new("unixl", spec, &err));
+    g_assert_nonnull(strstr(err->message, "too long"));
+    g_clear_error(&err);
+}
+
+static void test_tcp_server(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("tcp0", "tcp:127.0.0.1:0,server=on,wait=off", &err);
+    g_autofree char *desc = NULL;
+    int port;
+
+    g_assert_no_error(err);
+    port = qemu_chr_socket_port(chr);
+    g_assert_cmpint(port, >, 0);
+    desc = qemu_chr_describe(chr);
+    g_autofree char *want = g_strdup_printf("disconnected:tcp:127.0.0.1:%d,server=on", port);
+    g_assert_cmpstr(desc, ==, want);
+    check_server_sessions(chr, connect_tcp_cb, &port);
+    qemu_chr_delete(chr);
+
+    /* The port is free again; the old syntax binds it. */
+    g_autofree char *spec = g_strdup_printf("tcp:127.0.0.1:%d,server,nowait,nodelay", port);
+    chr = qemu_chr_new("tcp0", spec, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(qemu_chr_socket_port(chr), ==, port);
+    check_server_sessions(chr, connect_tcp_cb, &port);
+
+    /* A second server on the same port fails, naming it. */
+    g_assert_null(qemu_chr_new("tcp1", spec, &err));
+    g_assert_nonnull(strstr(err->message, "listen on"));
+    g_clear_error(&err);
+    qemu_chr_delete(chr);
+}
+
+static int tcp_listener(int *port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    socklen_t len = sizeof(sin);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
+    g_assert_cmpint(listen(fd, 1), ==, 0);
+    g_assert_cmpint(getsockname(fd, (struct sockaddr *)&sin, &len), ==, 0);
+    *port = ntohs(sin.sin_port);
+    return fd;
+}
+
+static void test_tcp_client(void)
+{
+    GError *err = NULL;
+    int port, lfd = tcp_listener(&port), fd;
+    g_autofree char *spec = g_strdup_printf("tcp:127.0.0.1:%d", port);
+    Chardev *chr = qemu_chr_new("tcpc", spec, &err);
+    Fe fe;
+
+    g_assert_no_error(err);
+    fd = accept(lfd, NULL, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 1);
+    peer_send(fd, "login: ");
+    expect_input(&fe, "login: ");
+    fe_puts(&fe, "root\n");
+    expect_output(fd, "root\n");
+    close(fd);
+    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+
+    /* Nobody listening: a clear error. */
+    close(lfd);
+    g_assert_null(qemu_chr_new("tcpc", spec, &err));
+    g_assert_nonnull(strstr(err->message, "connect to"));
+    g_clear_error(&err);
+}
+
+/* A peer that never reads: writes return at once, bounded, and the VM goes on. */
+static void test_socket_stuck_peer(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("tcps", "tcp:127.0.0.1:0,server=on,wait=off", &err);
+    int port = qemu_chr_socket_port(chr);
+    uint8_t chunk[4096];
+    int64_t accepted = 0, t0;
+    int fd;
+    Fe fe;
+
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    fd = tcp_connect_to(port);
+    expect_event(&fe, CHR_EVENT_OPENED, 1);
+    memset(chunk, 'z', sizeof(chunk));
+    t0 = g_get_monotonic_time();
+    for (int i = 0; i < 4096; i++) { /* 16 MiB, far beyond any socket buffer */
+        int n = qemu_chr_fe_write(&fe.be, chunk, sizeof(chunk));
+        g_assert_cmpint(n, >=, 0);
+        g_assert_cmpint(n, <=, sizeof(chunk));
+        accepted += n;
+    }
+    g_assert_cmpint(accepted, <, 16 * MiB);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, WAIT_MS * 1000);
+    pump_idle(); /* the write watch finds nothing to do and does not spin forever */
+
+    /* The reader catches up: what was accepted arrives, in order. */
+    int64_t got = 0;
+    int64_t end = g_get_monotonic_time() + WAIT_MS * 1000;
+    while (got < accepted && g_get_monotonic_time() < end) {
+        char buf[65536];
+        ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n > 0) {
+            g_assert_cmpint(buf[0], ==, 'z');
+            got += n;
+        } else {
+            main_loop_wait(true);
+            g_usleep(100);
+        }
+    }
+    g_assert_cmpint(got, ==, accepted);
+    close(fd);
+    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+}
+
+/* --- flow control ---------------------------------------------------------------- */
+
+static void test_flow_control(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("flow", "tcp:127.0.0.1:0,server=on,wait=off", &err);
+    int fd;
+    Fe fe;
+
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    fd = tcp_connect_to(qemu_chr_socket_port(chr));
+    expect_event(&fe, CHR_EVENT_OPENED, 1);
+
+    fe.can_read = 0;
+    peer_send(fd, "0123456789abcdef");
+    pump_idle();
+    g_assert_cmpuint(fe.got->len, ==, 0); /* held while can_read is 0 */
+
+    fe.can_read = 4;
+    qemu_chr_fe_accept_input(&fe.be);
+    expect_input(&fe, "0123");
+    pump_idle();
+    g_assert_cmpuint(fe.got->len, ==, 0); /* exactly what was allowed */
+
+    fe.can_read = 100;
+    qemu_chr_fe_accept_input(&fe.be);
+    expect_input(&fe, "456789abcdef");
+
+    close(fd);
+    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+}
+
+/* --- mux --------------------------------------------------------------------------- */
+
+typedef struct MuxFixture {
+    Chardev *chr;
+    int peer;
+    Fe a, b; /* a: the UART (first, focused), b: the monitor */
+} MuxFixture;
+
+static void mux_setup(MuxFixture *f, const char *label)
+{
+    GError *err = NULL;
+
+    f->chr = qemu_chr_new(label, "mon:tcp:127.0.0.1:0,server=on,wait=off", &err);
+    g_assert_no_error(err);
+    g_assert_true(qemu_chr_is_mux(f->chr));
+    fe_attach(&f->a, f->chr);
+    fe_attach(&f->b, f->chr);
+    g_assert_cmpint(qemu_chr_socket_port(f->chr), >, 0);
+    f->peer = tcp_connect_to(qemu_chr_socket_port(f->chr));
+    expect_event(&f->a, CHR_EVENT_OPENED, 1);
+    expect_event(&f->b, CHR_EVENT_OPENED, 1);
+}
+
+static void mux_teardown(MuxFixture *f)
+{
+    close(f->peer);
+    fe_detach(&f->b);
+    fe_detach(&f->a);
+    qemu_chr_delete(f->chr);
+}
+
+static void test_mux_switch(void)
+{
+    MuxFixture f;
+
+    mux_setup(&f, "mux0");
+    g_assert_cmpint(f.a.events[CHR_EVENT_MUX_IN], ==, 1); /* the first has the focus */
+    g_assert_cmpint(f.b.events[CHR_EVENT_MUX_IN], ==, 0);
+
+    peer_send(f.peer, "to uart");
+    expect_input(&f.a, "to uart");
+
+    peer_send(f.peer, "\x01"
+                      "c"
+                      "to monitor");
+    expect_input(&f.b, "to monitor");
+    g_assert_cmpuint(f.a.got->len, ==, 0);
+    g_assert_cmpint(f.a.events[CHR_EVENT_MUX_OUT], ==, 1);
+    g_assert_cmpint(f.b.events[CHR_EVENT_MUX_IN], ==, 1);
+
+    peer_send(f.peer, "\x01"
+                      "cback");
+    expect_input(&f.a, "back");
+    g_assert_cmpint(f.b.events[CHR_EVENT_MUX_OUT], ==, 1);
+    g_assert_cmpint(f.a.events[CHR_EVENT_MUX_IN], ==, 2);
+
+    /* Both front ends write to the one backend. */
+    fe_puts(&f.a, "uart says ");
+    fe_puts(&f.b, "monitor says");
+    expect_output(f.peer, "uart says monitor says");
+
+    /* The program can move the focus too. */
+    qemu_chr_fe_take_focus(&f.b.be);
+    peer_send(f.peer, "m");
+    expect_input(&f.b, "m");
+    mux_teardown(&f);
+}
+
+static void test_mux_keys(void)
+{
+    MuxFixture f;
+    int status = -1;
+
+    mux_setup(&f, "mux1");
+    peer_send(f.peer, "\x01"
+                      "a");
+    expect_input(&f.a, "\x01");
+    peer_send(f.peer, "\x01\x01");
+    expect_input(&f.a, "\x01");
+
+    peer_send(f.peer, "\x01"
+                      "b");
+    expect_event(&f.a, CHR_EVENT_BREAK, 1);
+    g_assert_cmpint(f.b.events[CHR_EVENT_BREAK], ==, 0);
+
+    /* Unknown keys are swallowed, and an escape split across reads still works. */
+    peer_send(f.peer, "\x01"
+                      "z"
+                      "ok\x01");
+    expect_input(&f.a, "ok");
+    peer_send(f.peer, "a");
+    expect_input(&f.a, "\x01");
+
+    peer_send(f.peer, "\x01"
+                      "h");
+    g_autofree char *help = peer_recv_until(f.peer, "C-a\r\n\r\n");
+    g_assert_nonnull(strstr(help, "C-a x"));
+    g_assert_nonnull(strstr(help, "C-a c"));
+    g_assert_nonnull(strstr(help, "C-a h"));
+    g_assert_nonnull(strstr(help, "C-a b"));
+    g_assert_nonnull(strstr(help, "C-a a"));
+
+    g_assert_false(qemu_shutdown_requested(&status));
+    peer_send(f.peer, "\x01"
+                      "x");
+    g_autofree char *bye = peer_recv(f.peer, 10);
+    g_assert_true(g_str_has_prefix(bye, "tern: term"));
+    g_assert_true(qemu_shutdown_requested(&status));
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(main_loop_should_exit(&status)); /* consume it */
+    g_assert_false(qemu_shutdown_requested(&status));
+    g_assert_cmpuint(f.a.got->len, ==, 0);
+    mux_teardown(&f);
+}
+
+/* Escapes still work while the focused front end is not reading. */
+static void test_mux_flow_control(void)
+{
+    MuxFixture f;
+
+    mux_setup(&f, "mux2");
+    f.a.can_read = 0;
+    peer_send(f.peer, "held");
+    pump_idle();
+    g_assert_cmpuint(f.a.got->len, ==, 0);
+    peer_send(f.peer, "\x01"
+                      "cmon");
+    expect_input(&f.b, "mon");
+    peer_send(f.peer, "\x01"
+                      "c");
+    expect_event(&f.a, CHR_EVENT_MUX_IN, 2);
+    f.a.can_read = 2;
+    qemu_chr_fe_accept_input(&f.a.be);
+    expect_input(&f.a, "he");
+    f.a.can_read = -1;
+    qemu_chr_fe_accept_input(&f.a.be);
+    expect_input(&f.a, "ld");
+    mux_teardown(&f);
+}
+
+static void test_mux_limits(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("mux3", "mon:null", &err);
+    CharBackend be[MAX_MUX + 1];
+    g_autofree char *desc = qemu_chr_describe(chr);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(desc, ==, "mon:null");
+    for (int i = 0; i < MAX_MUX; i++) {
+        g_assert_true(qemu_chr_fe_init(&be[i], chr, &err));
+        g_assert_cmpint(be[i].tag, ==, i);
+    }
+    g_assert_false(qemu_chr_fe_init(&be[MAX_MUX], chr, &err));
+    g_assert_nonnull(strstr(err->message, "mux3"));
+    g_clear_error(&err);
+    for (int i = 0; i < MAX_MUX; i++) {
+        qemu_chr_fe_deinit(&be[i]);
+    }
+    qemu_chr_delete(chr);
+
+    /* A bad inner backend fails the mux, naming the problem. */
+    g_assert_null(qemu_chr_new("mux4", "mon:tcp:localhost", &err));
+    g_assert_nonnull(strstr(err->message, "missing port"));
+    g_clear_error(&err);
+}
+
+/* --- stdio: end of input, terminal -------------------------------------------------- */
+
+static void test_stdio_eof(void)
+{
+    int in[2], out[2];
+    GError *err = NULL;
+    Chardev *chr;
+    int status;
+    Fe fe;
+
+    g_assert_cmpint(pipe(in), ==, 0);
+    g_assert_cmpint(pipe(out), ==, 0);
+    chr = qemu_chr_new_stdio_fds("stdio-eof", in[0], out[1], true, &err);
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    peer_send(in[1], "script line\n");
+    expect_input(&fe, "script line\n");
+    close(in[1]); /* end of input, as with </dev/null or a script */
+    pump_idle();
+    for (int i = 0; i < 10; i++) {
+        g_assert_false(main_loop_wait(true)); /* nothing left watching stdin: no busy loop */
+    }
+    g_assert_false(qemu_shutdown_requested(&status));
+    g_assert_cmpint(fe.events[CHR_EVENT_CLOSED], ==, 0);
+    fe_puts(&fe, "still writing");
+    expect_output(out[0], "still writing");
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    close(in[0]);
+    close(out[0]);
+    close(out[1]);
+}
+
+static bool termios_equal(const struct termios *a, const struct termios *b)
+{
+    return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag && a->c_cflag == b->c_cflag &&
+           a->c_lflag == b->c_lflag && !memcmp(a->c_cc, b->c_cc, sizeof(a->c_cc));
+}
+
+static void test_terminal_restore(void)
+{
+    struct termios before, during, after;
+    int master, slave;
+    GError *err = NULL;
+    Chardev *chr;
+    Fe fe;
+
+    g_assert_cmpint(openpty(&master, &slave, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(tcgetattr(slave, &before), ==, 0);
+    g_assert_true(before.c_lflag & ICANON);
+
+    chr = qemu_chr_new_stdio_fds("stdio-tty", slave, slave, false, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(tcgetattr(slave, &during), ==, 0);
+    if (tcgetpgrp(slave) == getpgrp()) { /* only a foreground terminal is made raw */
+        g_assert_false(during.c_lflag & (ICANON | ECHO | ISIG));
+    }
+    fe_attach(&fe, chr);
+    fe_puts(&fe, "on the tty");
+    g_autofree char *got = peer_recv(master, 10);
+    g_assert_cmpstr(got, ==, "on the tty");
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
+    g_assert_true(termios_equal(&before, &after));
+
+    /* The low-level path: raw, then the exit-path restore. */
+    g_assert_true(qemu_chr_term_set_raw(slave, true, &err));
+    g_assert_no_error(err);
+    qemu_chr_restore_terminals();
+    g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
+    g_assert_true(termios_equal(&before, &after));
+    qemu_chr_term_restore(slave);
+
+    g_assert_false(qemu_chr_term_set_raw(master + 1000, true, &err));
+    g_assert_nonnull(strstr(err->message, "not a terminal"));
+    g_clear_error(&err);
+    close(master);
+    close(slave);
+}
+
+/* In a child that owns the pty as its controlling terminal, make it raw, then 'how'. */
+static pid_t fork_raw_child(int slave, const char *how)
+{
+    pid_t pid = fork();
+    struct termios t;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid) {
+        return pid;
+    }
+    setsid();
+    ioctl(slave, TIOCSCTTY, 0);
+    if (!qemu_chr_term_set_raw(slave, false, NULL)) {
+        _exit(10);
+    }
+    tcgetattr(slave, &t);
+    if (t.c_lflag & ICANON) {
+        _exit(11);
+    }
+    if (!strcmp(how, "exit")) {
+        exit(0);
+    } else if (!strcmp(how, "tstp")) {
+        raise(SIGTSTP); /* stops; the parent checks, then continues us */
+        tcgetattr(slave, &t);
+        _exit(t.c_lflag & ICANON ? 12 : 0); /* raw again after SIGCONT */
+    }
+    raise(!strcmp(how, "int") ? SIGINT : SIGTERM);
+    _exit(13); /* not reached: the signal kills us */
+}
+
+static void check_signal_restore(const char *how, int sig)
+{
+    struct termios before, after;
+    int master, slave, status;
+    pid_t pid;
+
+    g_assert_cmpint(openpty(&master, &slave, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(tcgetattr(slave, &before), ==, 0);
+    pid = fork_raw_child(slave, how);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    if (sig) {
+        g_assert_true(WIFSIGNALED(status));
+        g_assert_cmpint(WTERMSIG(status), ==, sig);
+    } else {
+        g_assert_true(WIFEXITED(status));
+    }
+    g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
+    g_assert_true(termios_equal(&before, &after));
+    close(master);
+    close(slave);
+}
+
+static void test_terminal_signals(void)
+{
+    check_signal_restore("term", SIGTERM);
+    check_signal_restore("int", SIGINT);
+    check_signal_restore("exit", 0);
+}
+
+static void test_terminal_tstp(void)
+{
+    struct termios before, stopped, after;
+    int master, slave, status;
+    pid_t pid;
+
+    g_assert_cmpint(openpty(&master, &slave, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(tcgetattr(slave, &before), ==, 0);
+    pid = fork_raw_child(slave, "tstp");
+    g_assert_cmpint(waitpid(pid, &status, WUNTRACED), ==, pid);
+    g_assert_true(WIFSTOPPED(status));
+    g_assert_cmpint(tcgetattr(slave, &stopped), ==, 0);
+    g_assert_true(termios_equal(&before, &stopped)); /* the shell gets a sane terminal */
+    kill(pid, SIGCONT);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0); /* raw again when continued */
+    g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
+    close(master);
+    close(slave);
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    tmp_dir = g_dir_make_tmp("test-char-XXXXXX", NULL);
+    g_assert_nonnull(tmp_dir);
+    qemu_init_main_loop();
+    bql_lock();
+
+    g_test_add_func("/char/parse/serial", test_parse_serial);
+    g_test_add_func("/char/parse/errors", test_parse_errors);
+    g_test_add_func("/char/parse/opts", test_parse_opts);
+    g_test_add_func("/char/null", test_null);
+    g_test_add_func("/char/file", test_file);
+    g_test_add_func("/char/pipe", test_pipe);
+    g_test_add_func("/char/pipe-single", test_pipe_single);
+    g_test_add_func("/char/unix/server", test_unix_server);
+    g_test_add_func("/char/unix/server-old-syntax", test_unix_server_old_syntax);
+    g_test_add_func("/char/unix/server-wait", test_unix_server_wait);
+    g_test_add_func("/char/unix/client", test_unix_client);
+    g_test_add_func("/char/unix/path-too-long", test_unix_path_too_long);
+    g_test_add_func("/char/tcp/server", test_tcp_server);
+    g_test_add_func("/char/tcp/client", test_tcp_client);
+    g_test_add_func("/char/tcp/stuck-peer", test_socket_stuck_peer);
+    g_test_add_func("/char/flow-control", test_flow_control);
+    g_test_add_func("/char/mux/switch", test_mux_switch);
+    g_test_add_func("/char/mux/keys", test_mux_keys);
+    g_test_add_func("/char/mux/flow-control", test_mux_flow_control);
+    g_test_add_func("/char/mux/limits", test_mux_limits);
+    g_test_add_func("/char/stdio/eof", test_stdio_eof);
+    g_test_add_func("/char/terminal/restore", test_terminal_restore);
+    g_test_add_func("/char/terminal/signals", test_terminal_signals);
+    g_test_add_func("/char/terminal/tstp", test_terminal_tstp);
+    ret = g_test_run();
+
+    bql_unlock();
+    qemu_chr_cleanup();
+    rmdir(tmp_dir);
+    g_free(tmp_dir);
+    return ret;
+}

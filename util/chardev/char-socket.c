@@ -1,0 +1,328 @@
+/*
+ * char-socket.c: unix:PATH and tcp:HOST:PORT backends, as server or client (QEMU's
+ * chardev "socket" backend; socket(7), unix(7), tcp(7)).
+ *
+ * A server serves one client at a time: it stops accepting while a client is
+ * connected and accepts the next one after that client goes away. With wait=on it
+ * blocks at creation until the first client connects. Output while no client is
+ * connected is dropped, and a client that does not read gets at most CHR_OUT_BUF_MAX
+ * buffered bytes: the VM never blocks on a peer. A client backend connects once at
+ * creation. Left out: reconnect=, telnet negotiation, TLS, websockets, fd passing.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "char-internal.h"
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+typedef struct SocketChardev {
+    Chardev parent;
+    bool is_unix;
+    bool server;
+    bool nodelay;
+    char *path; /* unix */
+    char *host; /* tcp, as given */
+    int port;   /* tcp: as given, then as bound */
+    int listen_fd;
+    bool listening; /* listen_fd is watched for a new client */
+    bool created_path;
+} SocketChardev;
+
+static SocketChardev *to_socket(Chardev *chr)
+{
+    return container_of(chr, SocketChardev, parent);
+}
+
+static void socket_accept_ready(void *opaque);
+
+static void socket_listen_watch(SocketChardev *s, bool on)
+{
+    if (s->listen_fd >= 0 && s->listening != on) {
+        qemu_set_fd_handler(s->listen_fd, on ? socket_accept_ready : NULL, NULL, s);
+        s->listening = on;
+    }
+}
+
+static void socket_attach_client(SocketChardev *s, int fd)
+{
+    Chardev *chr = &s->parent;
+    int one = 1;
+
+    qemu_chr_set_nonblock(fd);
+    if (!s->is_unix && s->nodelay) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    chr->in_fd = chr->out_fd = fd;
+    chr->in_eof = false;
+    chr->own_fds = true;
+    chr->out_socket = true;
+    chr->out_nonblock = true;
+    socket_listen_watch(s, false);
+    qemu_chr_be_event(chr, CHR_EVENT_OPENED);
+    qemu_chr_update_watches(chr);
+}
+
+/* The client went away (end of input or a failed send). */
+static void socket_disconnect(Chardev *chr)
+{
+    SocketChardev *s = to_socket(chr);
+
+    if (chr->in_fd < 0) {
+        return;
+    }
+    qemu_chr_detach_fds(chr);
+    qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
+    if (s->server) {
+        socket_listen_watch(s, true);
+    }
+}
+
+static void socket_accept_ready(void *opaque)
+{
+    SocketChardev *s = opaque;
+    int fd;
+
+    do {
+        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        return; /* the client gave up before we got to it */
+    }
+    if (s->parent.in_fd >= 0) {
+        close(fd); /* cannot happen while the watch is off; be safe */
+        return;
+    }
+    socket_attach_client(s, fd);
+}
+
+static bool unix_addr(Chardev *chr, const char *path, struct sockaddr_un *sun, GError **errp)
+{
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sun->sun_path)) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': unix socket path too long (%zu > %zu): %s",
+                    chr->label, strlen(path), sizeof(sun->sun_path) - 1, path);
+        return false;
+    }
+    strcpy(sun->sun_path, path);
+    return true;
+}
+
+static int unix_listen(SocketChardev *s, GError **errp)
+{
+    Chardev *chr = &s->parent;
+    struct sockaddr_un sun;
+    struct stat st;
+    int fd;
+
+    if (!unix_addr(chr, s->path, &sun, errp)) {
+        return -1;
+    }
+    if (lstat(s->path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            g_set_error(errp, TERN_ERROR, 0, "chardev '%s': %s exists and is not a socket",
+                        chr->label, s->path);
+            return -1;
+        }
+        unlink(s->path); /* a stale socket from an earlier run */
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 1)) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': unix socket %s: %s", chr->label, s->path,
+                    g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    s->created_path = true;
+    return fd;
+}
+
+static int unix_connect(SocketChardev *s, GError **errp)
+{
+    Chardev *chr = &s->parent;
+    struct sockaddr_un sun;
+    int fd;
+
+    if (!unix_addr(chr, s->path, &sun, errp)) {
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': connect to unix:%s: %s", chr->label,
+                    s->path, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+/* Tries each address getaddrinfo gives; listen or connect. */
+static int tcp_open(SocketChardev *s, GError **errp)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    g_autofree char *port = g_strdup_printf("%d", s->port);
+    const char *host = *s->host ? s->host : (s->server ? NULL : "localhost");
+    int fd = -1, err = 0, one = 1;
+    int rc;
+
+    hints.ai_flags |= s->server ? AI_PASSIVE : 0;
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': tcp:%s:%d: %s", s->parent.label, s->host,
+                    s->port, gai_strerror(rc));
+        return -1;
+    }
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        if (s->server) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            rc = bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1);
+        } else {
+            rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        }
+        if (rc) {
+            err = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': %s tcp:%s:%d: %s", s->parent.label,
+                    s->server ? "listen on" : "connect to", s->host, s->port, g_strerror(err));
+    }
+    return fd;
+}
+
+static int socket_bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len)) {
+        return -1;
+    }
+    if (ss.ss_family == AF_INET) {
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    if (ss.ss_family == AF_INET6) {
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    return -1;
+}
+
+static char *socket_describe(Chardev *chr)
+{
+    SocketChardev *s = to_socket(chr);
+    const char *state = chr->in_fd >= 0 ? "" : "disconnected:";
+
+    if (s->is_unix) {
+        return g_strdup_printf("%sunix:%s%s", state, s->path, s->server ? ",server=on" : "");
+    }
+    return g_strdup_printf("%stcp:%s:%d%s", state, s->host, s->port, s->server ? ",server=on" : "");
+}
+
+/* wait=on: block here until the first client connects. */
+static bool socket_wait_first(SocketChardev *s, GError **errp)
+{
+    g_autofree char *desc = socket_describe(&s->parent);
+    int fd;
+
+    info_report("chardev '%s': waiting for a connection on %s", s->parent.label, desc);
+    do {
+        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': accept: %s", s->parent.label,
+                    g_strerror(errno));
+        return false;
+    }
+    socket_attach_client(s, fd);
+    return true;
+}
+
+static bool socket_open(Chardev *chr, const ChardevSpec *spec, GError **errp)
+{
+    SocketChardev *s = to_socket(chr);
+    int fd;
+
+    s->listen_fd = -1;
+    s->is_unix = !strcmp(spec->backend, "unix");
+    s->server = spec->server;
+    s->nodelay = spec->nodelay;
+    s->path = g_strdup(spec->path);
+    s->host = g_strdup(spec->host ? spec->host : "");
+    s->port = spec->port;
+    if (!s->server) {
+        fd = s->is_unix ? unix_connect(s, errp) : tcp_open(s, errp);
+        if (fd < 0) {
+            return false;
+        }
+        socket_attach_client(s, fd);
+        return true;
+    }
+    s->listen_fd = s->is_unix ? unix_listen(s, errp) : tcp_open(s, errp);
+    if (s->listen_fd < 0) {
+        return false;
+    }
+    if (!s->is_unix) {
+        s->port = socket_bound_port(s->listen_fd);
+    }
+    if (spec->wait) {
+        return socket_wait_first(s, errp);
+    }
+    qemu_chr_set_nonblock(s->listen_fd);
+    socket_listen_watch(s, true);
+    return true;
+}
+
+static void socket_close(Chardev *chr)
+{
+    SocketChardev *s = to_socket(chr);
+
+    socket_listen_watch(s, false);
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+    }
+    if (s->created_path) {
+        unlink(s->path);
+    }
+    g_free(s->path);
+    g_free(s->host);
+}
+
+int qemu_chr_socket_port(Chardev *chr)
+{
+    if (qemu_chr_is_mux(chr)) {
+        chr = qemu_chr_mux_base(chr);
+    }
+    if (!chr || chr->cls != &char_socket_class || to_socket(chr)->is_unix) {
+        return -1;
+    }
+    return to_socket(chr)->port;
+}
+
+const ChardevClass char_socket_class = {
+    .name = "socket",
+    .instance_size = sizeof(SocketChardev),
+    .open = socket_open,
+    .close = socket_close,
+    .input_eof = socket_disconnect,
+    .output_error = socket_disconnect,
+    .describe = socket_describe,
+};
