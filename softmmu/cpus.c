@@ -158,11 +158,16 @@ void qemu_vcpu_thread_started(CPUState *cpu)
     g_mutex_unlock(&cpus_lock);
 }
 
-void qemu_vcpu_fatal(CPUState *cpu)
+void cpu_stop_request(CPUState *cpu)
 {
     g_mutex_lock(&cpus_lock);
     cpu->stop = true;
     g_mutex_unlock(&cpus_lock);
+}
+
+void qemu_vcpu_fatal(CPUState *cpu)
+{
+    cpu_stop_request(cpu);
     qemu_system_shutdown_request(1);
 }
 

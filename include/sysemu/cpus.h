@@ -56,6 +56,8 @@ void qemu_destroy_vcpus(void);
 bool qemu_wait_io_event(CPUState *cpu);
 /* For the accelerator's thread: announces that the vCPU exists (created = true). */
 void qemu_vcpu_thread_started(CPUState *cpu);
+/* For the accelerator's thread: this vCPU waits until resumed (reset, resume_all_vcpus). */
+void cpu_stop_request(CPUState *cpu);
 /* For the accelerator's thread: the vCPU cannot run; ends the VM with status 1. */
 void qemu_vcpu_fatal(CPUState *cpu);
 

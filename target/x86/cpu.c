@@ -73,6 +73,7 @@ void x86_cpu_reset(CPUX86State *env, bool bsp)
     env->fpu.fcw = FCW_RESET;
     env->fpu.ftw = FTW_ALL_EMPTY;
     env->fpu.mxcsr = MXCSR_RESET;
+    env->misc_enable = MSR_IA32_MISC_ENABLE_FAST_STRING;
 }
 
 int x86_cpu_code_bits(const CPUX86State *env)

@@ -119,6 +119,7 @@ enum {
 #define MSR_IA32_SYSENTER_EIP    0x176
 #define MSR_MCG_STATUS           0x17a
 #define MSR_IA32_MISC_ENABLE     0x1a0
+#define MSR_IA32_MISC_ENABLE_FAST_STRING (1u << 0) /* set at reset (SDM Vol. 4, 2.1) */
 #define MSR_MTRRphysBase(n)      (0x200 + 2 * (n))
 #define MSR_MTRRphysMask(n)      (0x201 + 2 * (n))
 #define MSR_MTRRfix64K_00000     0x250

@@ -1,0 +1,46 @@
+/*
+ * kvm-int.h: state shared by the files of the KVM accelerator (accel/kvm/).
+ */
+#ifndef ACCEL_KVM_INT_H
+#define ACCEL_KVM_INT_H
+
+#include "qemu/osdep.h"
+#include "hw/boards.h"
+#include "sysemu/kvm.h"
+#include <linux/kvm.h>
+
+typedef struct KVMState {
+    int fd;   /* /dev/kvm */
+    int vmfd; /* KVM_CREATE_VM */
+    int vcpu_mmap_size;
+    int nr_slots;  /* KVM_CAP_NR_MEMSLOTS */
+    int max_vcpus; /* KVM_CAP_MAX_VCPUS */
+    bool irqchip;  /* in-kernel PIC/IOAPIC/LAPIC and PIT */
+    bool readonly_mem;
+    MachineState *ms;
+} KVMState;
+
+extern KVMState *kvm_state;
+
+/* Per-vCPU state of the KVM accelerator. */
+struct AccelCPUState {
+    int fd;
+    struct kvm_run *run;
+    int put_level; /* level of the next put when vcpu_dirty (KVM_PUT_*) */
+    void *arch;    /* target/x86/kvm.c's data (XSAVE area, CPUID) */
+};
+
+/* Memslots (kvm-memslots.c): registers the listener on the system address space. */
+bool kvm_memslots_init(KVMState *s, GError **errp);
+void kvm_memslots_destroy(KVMState *s);
+
+/* vCPUs (kvm-cpu.c). */
+bool kvm_init_vcpu_thread(CPUState *cpu, GError **errp);
+void kvm_cpu_kick(CPUState *cpu);
+void kvm_cpu_synchronize_state(CPUState *cpu);
+void kvm_cpu_synchronize_post_reset(CPUState *cpu);
+void kvm_cpu_destroy(CPUState *cpu);
+/* Installs the kick signal's handler (once). */
+void kvm_init_cpu_signals(void);
+
+#endif

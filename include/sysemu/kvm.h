@@ -1,0 +1,71 @@
+/*
+ * kvm.h: the KVM accelerator's public face, and the interface between its
+ * generic part (accel/kvm/) and the x86 part (target/x86/kvm.c).
+ *
+ * See docs/kvm.md for how memslots follow the flat view, the vCPU loop and the
+ * exits.
+ */
+#ifndef SYSEMU_KVM_H
+#define SYSEMU_KVM_H
+
+#include "qemu/osdep.h"
+#include "hw/core/cpu.h"
+
+/*
+ * Guest-physical pages KVM needs for its own use on Intel VMX (a real-mode
+ * identity page table and a 3-page TSS for vm86 emulation of real mode), just
+ * below the BIOS as QEMU places them. The machine's e820 must mark
+ * [KVM_RESERVED_BASE, KVM_RESERVED_BASE + KVM_RESERVED_SIZE) reserved, and no
+ * RAM or device may be mapped there.
+ */
+#define KVM_IDENTITY_MAP_ADDR 0xfeffc000u
+#define KVM_TSS_ADDR          0xfeffd000u
+#define KVM_RESERVED_BASE     KVM_IDENTITY_MAP_ADDR
+#define KVM_RESERVED_SIZE     0x4000u
+
+/* Legacy GSIs routed by the in-kernel irqchip's default routing (PIC 0-15, IOAPIC 0-23). */
+#define KVM_IRQCHIP_NUM_GSIS 24
+
+/* True when the KVM accelerator runs the machine. */
+bool kvm_enabled(void);
+/* True when KVM emulates the PIC, IOAPIC, LAPICs and PIT in the kernel. */
+bool kvm_irqchip_in_kernel(void);
+/* Appends one line per memslot: number, GPA range, size, HVA, flags, region name. */
+void kvm_memslots_info(GString *out);
+/* Number of memslots in use (tests). */
+unsigned kvm_memslots_count(void);
+/* Tears the VM down: vCPUs must be destroyed first (tests and exit). */
+void kvm_destroy_vm(void);
+
+/* --- between accel/kvm and target/x86/kvm.c ---------------------------------- */
+
+/* A vCPU ioctl on the accelerator's fd of cpu; -errno on failure. */
+int kvm_vcpu_ioctl(CPUState *cpu, unsigned long type, void *arg);
+/* A VM ioctl; -errno on failure. */
+int kvm_vm_ioctl(unsigned long type, void *arg);
+/* KVM_CHECK_EXTENSION on /dev/kvm; 0 when absent. */
+int kvm_check_extension(unsigned int extension);
+
+/* Levels of state written back to KVM. */
+enum {
+    KVM_PUT_RUNTIME_STATE = 1, /* registers a running vCPU changes */
+    KVM_PUT_RESET_STATE = 2,   /* plus MSRs, MP state: after reset or a loader */
+};
+
+/* Sets CPUID (KVM_GET_SUPPORTED_CPUID + paravirtual leaves) and the vCPU's identity. */
+bool kvm_arch_init_vcpu(CPUState *cpu, GError **errp);
+/* KVM -> CPUX86State: general, segment, control and FPU registers, MSRs, events. */
+int kvm_arch_get_registers(CPUState *cpu);
+/* CPUX86State -> KVM at the given level. */
+int kvm_arch_put_registers(CPUState *cpu, int level);
+/* Frees what kvm_arch_init_vcpu allocated. */
+void kvm_arch_destroy_vcpu(CPUState *cpu);
+/*
+ * Appends the failing instruction: up to 16 bytes at CS:RIP read through the
+ * guest's page tables, disassembled in the CPU's mode.
+ */
+void kvm_arch_dump_code(CPUState *cpu, GString *out);
+/* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
+bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
+
+#endif

@@ -1,0 +1,759 @@
+/*
+ * kvm.c: x86 state between KVM and CPUX86State, CPUID and MSRs.
+ *
+ * Follows the KVM API (KVM_GET/SET_REGS, SREGS, XSAVE or FPU, XCRS, MSRS,
+ * VCPU_EVENTS, DEBUGREGS, MP_STATE, KVM_SET_CPUID2) and the FXSAVE/XSAVE
+ * layouts of the Intel SDM Vol. 1, 10.5.1 and 13.4. CPUID is what the host's
+ * KVM supports (-cpu host) plus KVM's paravirtual leaves (0x40000000
+ * "KVMKVMKVM", 0x40000001 features), so a Linux guest uses kvmclock.
+ * Left out: nested state, AMX/AVX-512 components (kept opaque in the XSAVE
+ * area, not in CPUX86State), SMM, MCE banks, Hyper-V enlightenments.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "exec/memory.h"
+#include "sysemu/kvm.h"
+#include "target/x86/cpu.h"
+#include "../../accel/kvm/kvm-int.h"
+#include <asm/kvm_para.h>
+#include <capstone.h>
+#include <sys/ioctl.h>
+
+#define CPUID_MAX_ENTRIES         256
+#define CPUID_1_ECX_HYPERVISOR    (1u << 31)
+#define CPUID_1_EBX_APIC_ID_SHIFT 24
+#define CPUID_LEAF_TOPOLOGY       0xb
+#define CPUID_LEAF_TOPOLOGY_V2    0x1f
+/* Paravirtual features tern's machine cannot honour. */
+#define KVM_PV_FEATURES_UNSUPPORTED (1u << KVM_FEATURE_MSI_EXT_DEST_ID)
+#define KVM_PV_FEATURES_DEFAULT                                                                    \
+    ((1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_NOP_IO_DELAY) |                          \
+     (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+
+/* FXSAVE / XSAVE area offsets (SDM Vol. 1, table 10-2 and 13.4). */
+#define FXSAVE_FCW      0
+#define FXSAVE_FSW      2
+#define FXSAVE_FTW      4
+#define FXSAVE_FOP      6
+#define FXSAVE_FIP      8
+#define FXSAVE_FDP      16
+#define FXSAVE_MXCSR    24
+#define FXSAVE_ST       32
+#define FXSAVE_XMM      160
+#define XSAVE_HEADER_BV 512
+#define XSAVE_YMMH      576
+#define XSAVE_AREA_SIZE 4096
+
+#define X86_MAX_INSN_LEN 15
+
+typedef struct KVMX86State {
+    uint8_t xsave[XSAVE_AREA_SIZE]; /* last area read from KVM: unknown components round-trip */
+    bool has_xsave, has_xcrs, has_events, has_debugregs;
+} KVMX86State;
+
+static struct kvm_msr_list *kvm_msr_index_list;
+
+/* --- MSRs -------------------------------------------------------------------- */
+
+/* MSR -> field; reset_only ones are written after reset only (TSC, kvmclock). */
+static const struct {
+    uint32_t index;
+    size_t offset;
+    bool reset_only;
+} msr_table[] = {
+    {MSR_IA32_SYSENTER_CS, offsetof(CPUX86State, sysenter_cs)},
+    {MSR_IA32_SYSENTER_ESP, offsetof(CPUX86State, sysenter_esp)},
+    {MSR_IA32_SYSENTER_EIP, offsetof(CPUX86State, sysenter_eip)},
+    {MSR_PAT, offsetof(CPUX86State, pat)},
+    {MSR_STAR, offsetof(CPUX86State, star)},
+    {MSR_LSTAR, offsetof(CPUX86State, lstar)},
+    {MSR_CSTAR, offsetof(CPUX86State, cstar)},
+    {MSR_FMASK, offsetof(CPUX86State, fmask)},
+    {MSR_KERNELGSBASE, offsetof(CPUX86State, kernel_gs_base)},
+    {MSR_TSC_AUX, offsetof(CPUX86State, tsc_aux)},
+    {MSR_IA32_MISC_ENABLE, offsetof(CPUX86State, misc_enable)},
+    {MSR_IA32_SPEC_CTRL, offsetof(CPUX86State, spec_ctrl)},
+    {MSR_MCG_STATUS, offsetof(CPUX86State, mcg_status)},
+    {MSR_MTRRdefType, offsetof(CPUX86State, mtrr_deftype)},
+    {MSR_MTRRfix64K_00000, offsetof(CPUX86State, mtrr_fixed[0])},
+    {MSR_MTRRfix16K_80000, offsetof(CPUX86State, mtrr_fixed[1])},
+    {MSR_MTRRfix16K_A0000, offsetof(CPUX86State, mtrr_fixed[2])},
+    {MSR_MTRRfix4K_C0000 + 0, offsetof(CPUX86State, mtrr_fixed[3])},
+    {MSR_MTRRfix4K_C0000 + 1, offsetof(CPUX86State, mtrr_fixed[4])},
+    {MSR_MTRRfix4K_C0000 + 2, offsetof(CPUX86State, mtrr_fixed[5])},
+    {MSR_MTRRfix4K_C0000 + 3, offsetof(CPUX86State, mtrr_fixed[6])},
+    {MSR_MTRRfix4K_C0000 + 4, offsetof(CPUX86State, mtrr_fixed[7])},
+    {MSR_MTRRfix4K_C0000 + 5, offsetof(CPUX86State, mtrr_fixed[8])},
+    {MSR_MTRRfix4K_C0000 + 6, offsetof(CPUX86State, mtrr_fixed[9])},
+    {MSR_MTRRfix4K_C0000 + 7, offsetof(CPUX86State, mtrr_fixed[10])},
+#define MTRR_VAR(n)                                                                                \
+    {MSR_MTRRphysBase(n), offsetof(CPUX86State, mtrr_var[n].base)},                                \
+    {                                                                                              \
+        MSR_MTRRphysMask(n), offsetof(CPUX86State, mtrr_var[n].mask)                               \
+    }
+    MTRR_VAR(0),
+    MTRR_VAR(1),
+    MTRR_VAR(2),
+    MTRR_VAR(3),
+    MTRR_VAR(4),
+    MTRR_VAR(5),
+    MTRR_VAR(6),
+    MTRR_VAR(7),
+#undef MTRR_VAR
+    {MSR_IA32_TSC, offsetof(CPUX86State, tsc), true},
+    {MSR_IA32_TSC_ADJUST, offsetof(CPUX86State, tsc_adjust), true},
+    {MSR_KVM_SYSTEM_TIME_NEW, offsetof(CPUX86State, system_time_msr), true},
+    {MSR_KVM_WALL_CLOCK_NEW, offsetof(CPUX86State, wall_clock_msr), true},
+    {MSR_KVM_ASYNC_PF_EN, offsetof(CPUX86State, async_pf_en_msr), true},
+    {MSR_KVM_STEAL_TIME, offsetof(CPUX86State, steal_time_msr), true},
+    {MSR_KVM_PV_EOI_EN, offsetof(CPUX86State, pv_eoi_en_msr), true},
+};
+
+static bool kvm_msr_supported(uint32_t index)
+{
+    if (!kvm_msr_index_list) {
+        return false;
+    }
+    for (uint32_t i = 0; i < kvm_msr_index_list->nmsrs; i++) {
+        if (kvm_msr_index_list->indices[i] == index) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool kvm_load_msr_list(GError **errp)
+{
+    struct kvm_msr_list probe = {.nmsrs = 0};
+    int ret;
+
+    if (kvm_msr_index_list) {
+        return true;
+    }
+    ioctl(kvm_state->fd, KVM_GET_MSR_INDEX_LIST, &probe); /* E2BIG, with the count */
+    kvm_msr_index_list = g_malloc0(sizeof(probe) + probe.nmsrs * sizeof(uint32_t));
+    kvm_msr_index_list->nmsrs = probe.nmsrs;
+    ret = ioctl(kvm_state->fd, KVM_GET_MSR_INDEX_LIST, kvm_msr_index_list);
+    if (ret < 0) {
+        g_set_error(errp, TERN_ERROR, 0, "KVM_GET_MSR_INDEX_LIST: %s", g_strerror(errno));
+        g_clear_pointer(&kvm_msr_index_list, g_free);
+        return false;
+    }
+    return true;
+}
+
+static struct kvm_msrs *msrs_build(CPUX86State *env, bool reset_level)
+{
+    struct kvm_msrs *m =
+        g_malloc0(sizeof(*m) + ARRAY_SIZE(msr_table) * sizeof(struct kvm_msr_entry));
+
+    for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+        if ((msr_table[i].reset_only && !reset_level) || !kvm_msr_supported(msr_table[i].index)) {
+            continue;
+        }
+        m->entries[m->nmsrs].index = msr_table[i].index;
+        m->entries[m->nmsrs].data = *(uint64_t *)((uint8_t *)env + msr_table[i].offset);
+        m->nmsrs++;
+    }
+    return m;
+}
+
+static void msrs_store(CPUX86State *env, const struct kvm_msrs *m, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < ARRAY_SIZE(msr_table); j++) {
+            if (msr_table[j].index == m->entries[i].index) {
+                *(uint64_t *)((uint8_t *)env + msr_table[j].offset) = m->entries[i].data;
+            }
+        }
+    }
+}
+
+/* --- segments ------------------------------------------------------------------ */
+
+static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *s)
+{
+    k->base = s->base;
+    k->limit = s->limit;
+    k->selector = s->selector;
+    k->type = (s->flags & DESC_TYPE_MASK) >> DESC_TYPE_SHIFT;
+    k->present = !!(s->flags & DESC_P_MASK);
+    k->dpl = (s->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
+    k->db = !!(s->flags & DESC_B_MASK);
+    k->s = !!(s->flags & DESC_S_MASK);
+    k->l = !!(s->flags & DESC_L_MASK);
+    k->g = !!(s->flags & DESC_G_MASK);
+    k->avl = !!(s->flags & DESC_AVL_MASK);
+    k->unusable = !k->present;
+}
+
+static void seg_from_kvm(SegmentCache *s, const struct kvm_segment *k)
+{
+    s->base = k->base;
+    s->limit = k->limit;
+    s->selector = k->selector;
+    s->flags = (k->type << DESC_TYPE_SHIFT) | ((k->present && !k->unusable) ? DESC_P_MASK : 0) |
+               (k->dpl << DESC_DPL_SHIFT) | (k->db ? DESC_B_MASK : 0) | (k->s ? DESC_S_MASK : 0) |
+               (k->l ? DESC_L_MASK : 0) | (k->g ? DESC_G_MASK : 0) | (k->avl ? DESC_AVL_MASK : 0);
+}
+
+static void sregs_to_kvm(struct kvm_sregs *sr, const CPUX86State *env)
+{
+    struct kvm_segment *segs[CPU_NB_SEGS] = {&sr->es, &sr->cs, &sr->ss, &sr->ds, &sr->fs, &sr->gs};
+
+    memset(sr, 0, sizeof(*sr));
+    for (int i = 0; i < CPU_NB_SEGS; i++) {
+        seg_to_kvm(segs[i], &env->segs[i]);
+    }
+    seg_to_kvm(&sr->ldt, &env->ldt);
+    seg_to_kvm(&sr->tr, &env->tr);
+    sr->gdt.base = env->gdt.base;
+    sr->gdt.limit = env->gdt.limit;
+    sr->idt.base = env->idt.base;
+    sr->idt.limit = env->idt.limit;
+    sr->cr0 = env->cr[0];
+    sr->cr2 = env->cr[2];
+    sr->cr3 = env->cr[3];
+    sr->cr4 = env->cr[4];
+    sr->cr8 = env->cr8;
+    sr->efer = env->efer;
+    sr->apic_base = env->apic_base;
+}
+
+static void sregs_from_kvm(CPUX86State *env, const struct kvm_sregs *sr)
+{
+    const struct kvm_segment *segs[CPU_NB_SEGS] = {&sr->es, &sr->cs, &sr->ss,
+                                                   &sr->ds, &sr->fs, &sr->gs};
+
+    for (int i = 0; i < CPU_NB_SEGS; i++) {
+        seg_from_kvm(&env->segs[i], segs[i]);
+    }
+    seg_from_kvm(&env->ldt, &sr->ldt);
+    seg_from_kvm(&env->tr, &sr->tr);
+    env->gdt.base = sr->gdt.base;
+    env->gdt.limit = sr->gdt.limit;
+    env->idt.base = sr->idt.base;
+    env->idt.limit = sr->idt.limit;
+    env->cr[0] = sr->cr0;
+    env->cr[2] = sr->cr2;
+    env->cr[3] = sr->cr3;
+    env->cr[4] = sr->cr4;
+    env->cr8 = sr->cr8;
+    env->efer = sr->efer;
+    env->apic_base = sr->apic_base;
+}
+
+/* --- general registers ------------------------------------------------------------ */
+
+static void regs_to_kvm(struct kvm_regs *r, const CPUX86State *env)
+{
+    const uint64_t *g = env->regs;
+
+    *r = (struct kvm_regs){
+        .rax = g[R_EAX],
+        .rbx = g[R_EBX],
+        .rcx = g[R_ECX],
+        .rdx = g[R_EDX],
+        .rsi = g[R_ESI],
+        .rdi = g[R_EDI],
+        .rsp = g[R_ESP],
+        .rbp = g[R_EBP],
+        .r8 = g[8],
+        .r9 = g[9],
+        .r10 = g[10],
+        .r11 = g[11],
+        .r12 = g[12],
+        .r13 = g[13],
+        .r14 = g[14],
+        .r15 = g[15],
+        .rip = env->rip,
+        .rflags = env->rflags,
+    };
+}
+
+static void regs_from_kvm(CPUX86State *env, const struct kvm_regs *r)
+{
+    uint64_t *g = env->regs;
+
+    g[R_EAX] = r->rax, g[R_EBX] = r->rbx, g[R_ECX] = r->rcx, g[R_EDX] = r->rdx;
+    g[R_ESI] = r->rsi, g[R_EDI] = r->rdi, g[R_ESP] = r->rsp, g[R_EBP] = r->rbp;
+    g[8] = r->r8, g[9] = r->r9, g[10] = r->r10, g[11] = r->r11;
+    g[12] = r->r12, g[13] = r->r13, g[14] = r->r14, g[15] = r->r15;
+    env->rip = r->rip;
+    env->rflags = r->rflags;
+}
+
+/* --- x87/SSE/AVX --------------------------------------------------------------------- */
+
+/* Full 2-bit tag of a non-empty register: 0 valid, 1 zero, 2 special (SDM Vol. 1, 8.1.7). */
+static unsigned fp_tag(const X86FPReg *r)
+{
+    unsigned exp = r->exp & 0x7fff;
+
+    if (exp == 0 && r->mant == 0) {
+        return 1;
+    }
+    if (exp == 0x7fff || exp == 0 || !(r->mant >> 63)) {
+        return 2;
+    }
+    return 0;
+}
+
+static void fxsave_to_env(X86FPUState *f, const uint8_t *a)
+{
+    unsigned top;
+    uint8_t abridged = a[FXSAVE_FTW];
+
+    memcpy(&f->fcw, a + FXSAVE_FCW, 2);
+    memcpy(&f->fsw, a + FXSAVE_FSW, 2);
+    memcpy(&f->fop, a + FXSAVE_FOP, 2);
+    memcpy(&f->fip, a + FXSAVE_FIP, 8);
+    memcpy(&f->fdp, a + FXSAVE_FDP, 8);
+    memcpy(&f->mxcsr, a + FXSAVE_MXCSR, 4);
+    top = (f->fsw >> 11) & 7;
+    for (int i = 0; i < 8; i++) {
+        X86FPReg *r = &f->st[(top + i) & 7];
+
+        memcpy(&r->mant, a + FXSAVE_ST + 16 * i, 8);
+        memcpy(&r->exp, a + FXSAVE_ST + 16 * i + 8, 2);
+    }
+    f->ftw = 0;
+    for (int p = 0; p < 8; p++) {
+        f->ftw |= ((abridged >> p) & 1 ? fp_tag(&f->st[p]) : 3) << (2 * p);
+    }
+    memcpy(f->xmm, a + FXSAVE_XMM, sizeof(f->xmm));
+}
+
+static void env_to_fxsave(uint8_t *a, const X86FPUState *f)
+{
+    unsigned top = (f->fsw >> 11) & 7;
+    uint8_t abridged = 0;
+
+    memset(a, 0, FXSAVE_XMM);
+    memcpy(a + FXSAVE_FCW, &f->fcw, 2);
+    memcpy(a + FXSAVE_FSW, &f->fsw, 2);
+    for (int p = 0; p < 8; p++) {
+        abridged |= (((f->ftw >> (2 * p)) & 3) != 3) << p;
+    }
+    a[FXSAVE_FTW] = abridged;
+    memcpy(a + FXSAVE_FOP, &f->fop, 2);
+    memcpy(a + FXSAVE_FIP, &f->fip, 8);
+    memcpy(a + FXSAVE_FDP, &f->fdp, 8);
+    memcpy(a + FXSAVE_MXCSR, &f->mxcsr, 4);
+    for (int i = 0; i < 8; i++) {
+        const X86FPReg *r = &f->st[(top + i) & 7];
+
+        memcpy(a + FXSAVE_ST + 16 * i, &r->mant, 8);
+        memcpy(a + FXSAVE_ST + 16 * i + 8, &r->exp, 2);
+    }
+    memcpy(a + FXSAVE_XMM, f->xmm, sizeof(f->xmm));
+}
+
+static int kvm_get_fpu_state(CPUState *cpu, KVMX86State *x)
+{
+    CPUX86State *env = cpu->env;
+
+    if (x->has_xsave) {
+        int ret = kvm_vcpu_ioctl(cpu, KVM_GET_XSAVE, x->xsave);
+
+        if (ret < 0) {
+            return ret;
+        }
+        fxsave_to_env(&env->fpu, x->xsave);
+        memcpy(env->fpu.ymmh, x->xsave + XSAVE_YMMH, sizeof(env->fpu.ymmh));
+        return 0;
+    }
+    struct kvm_fpu fpu;
+    int ret = kvm_vcpu_ioctl(cpu, KVM_GET_FPU, &fpu);
+
+    if (ret < 0) {
+        return ret;
+    }
+    memcpy(x->xsave + FXSAVE_FCW, &fpu.fcw, 2);
+    memcpy(x->xsave + FXSAVE_FSW, &fpu.fsw, 2);
+    x->xsave[FXSAVE_FTW] = fpu.ftwx;
+    memcpy(x->xsave + FXSAVE_FOP, &fpu.last_opcode, 2);
+    memcpy(x->xsave + FXSAVE_FIP, &fpu.last_ip, 8);
+    memcpy(x->xsave + FXSAVE_FDP, &fpu.last_dp, 8);
+    memcpy(x->xsave + FXSAVE_MXCSR, &fpu.mxcsr, 4);
+    memcpy(x->xsave + FXSAVE_ST, fpu.fpr, sizeof(fpu.fpr));
+    memcpy(x->xsave + FXSAVE_XMM, fpu.xmm, sizeof(fpu.xmm));
+    fxsave_to_env(&env->fpu, x->xsave);
+    return 0;
+}
+
+static int kvm_put_fpu_state(CPUState *cpu, KVMX86State *x)
+{
+    CPUX86State *env = cpu->env;
+    uint64_t bv;
+
+    env_to_fxsave(x->xsave, &env->fpu);
+    if (x->has_xsave) {
+        memcpy(x->xsave + XSAVE_YMMH, env->fpu.ymmh, sizeof(env->fpu.ymmh));
+        memcpy(&bv, x->xsave + XSAVE_HEADER_BV, 8);
+        bv |= XSTATE_FP_MASK | XSTATE_SSE_MASK | (env->xcr0 & XSTATE_YMM_MASK);
+        memcpy(x->xsave + XSAVE_HEADER_BV, &bv, 8);
+        return kvm_vcpu_ioctl(cpu, KVM_SET_XSAVE, x->xsave);
+    }
+    struct kvm_fpu fpu = {.fcw = env->fpu.fcw, .fsw = env->fpu.fsw};
+
+    fpu.ftwx = x->xsave[FXSAVE_FTW];
+    fpu.last_opcode = env->fpu.fop;
+    fpu.last_ip = env->fpu.fip;
+    fpu.last_dp = env->fpu.fdp;
+    fpu.mxcsr = env->fpu.mxcsr;
+    memcpy(fpu.fpr, x->xsave + FXSAVE_ST, sizeof(fpu.fpr));
+    memcpy(fpu.xmm, env->fpu.xmm, sizeof(fpu.xmm));
+    return kvm_vcpu_ioctl(cpu, KVM_SET_FPU, &fpu);
+}
+
+/* --- events, debug registers ------------------------------------------------------- */
+
+static void events_from_kvm(X86EventState *e, const struct kvm_vcpu_events *k)
+{
+    e->exception_injected = k->exception.injected;
+    e->exception_nr = k->exception.nr;
+    e->has_error_code = k->exception.has_error_code;
+    e->error_code = k->exception.error_code;
+    e->interrupt_injected = k->interrupt.injected;
+    e->interrupt_nr = k->interrupt.nr;
+    e->interrupt_soft = k->interrupt.soft;
+    e->interrupt_shadow = k->interrupt.shadow;
+    e->nmi_injected = k->nmi.injected;
+    e->nmi_pending = k->nmi.pending;
+    e->nmi_masked = k->nmi.masked;
+}
+
+static void events_to_kvm(struct kvm_vcpu_events *k, const X86EventState *e)
+{
+    memset(k, 0, sizeof(*k));
+    k->exception.injected = e->exception_injected;
+    k->exception.nr = e->exception_nr;
+    k->exception.has_error_code = e->has_error_code;
+    k->exception.error_code = e->error_code;
+    k->interrupt.injected = e->interrupt_injected;
+    k->interrupt.nr = e->interrupt_nr;
+    k->interrupt.soft = e->interrupt_soft;
+    k->interrupt.shadow = e->interrupt_shadow;
+    k->nmi.injected = e->nmi_injected;
+    k->nmi.pending = e->nmi_pending;
+    k->nmi.masked = e->nmi_masked;
+    k->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+}
+
+/* --- get / put ------------------------------------------------------------------------ */
+
+int kvm_arch_get_registers(CPUState *cpu)
+{
+    CPUX86State *env = cpu->env;
+    KVMX86State *x = cpu->accel->arch;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    int ret;
+
+    if ((ret = kvm_vcpu_ioctl(cpu, KVM_GET_REGS, &regs)) < 0 ||
+        (ret = kvm_vcpu_ioctl(cpu, KVM_GET_SREGS, &sregs)) < 0 ||
+        (ret = kvm_get_fpu_state(cpu, x)) < 0) {
+        error_report("vCPU %d: reading registers from KVM: %s", cpu->cpu_index, g_strerror(-ret));
+        return ret;
+    }
+    regs_from_kvm(env, &regs);
+    sregs_from_kvm(env, &sregs);
+    if (x->has_xcrs) {
+        struct kvm_xcrs xcrs = {0};
+
+        if (kvm_vcpu_ioctl(cpu, KVM_GET_XCRS, &xcrs) >= 0) {
+            for (uint32_t i = 0; i < xcrs.nr_xcrs; i++) {
+                if (xcrs.xcrs[i].xcr == 0) {
+                    env->xcr0 = xcrs.xcrs[i].value;
+                }
+            }
+        }
+    }
+    if (x->has_events) {
+        struct kvm_vcpu_events ev;
+
+        if (kvm_vcpu_ioctl(cpu, KVM_GET_VCPU_EVENTS, &ev) >= 0) {
+            events_from_kvm(&env->events, &ev);
+        }
+    }
+    if (x->has_debugregs) {
+        struct kvm_debugregs dr;
+
+        if (kvm_vcpu_ioctl(cpu, KVM_GET_DEBUGREGS, &dr) >= 0) {
+            memcpy(env->dr, dr.db, sizeof(dr.db));
+            env->dr[6] = dr.dr6;
+            env->dr[7] = dr.dr7;
+        }
+    }
+    g_autofree struct kvm_msrs *m = msrs_build(env, true);
+    ret = kvm_vcpu_ioctl(cpu, KVM_GET_MSRS, m);
+    if (ret > 0) {
+        msrs_store(env, m, ret);
+    }
+    return 0;
+}
+
+static int put_extras(CPUState *cpu, KVMX86State *x, int level)
+{
+    CPUX86State *env = cpu->env;
+    int ret;
+
+    if (x->has_xcrs) {
+        struct kvm_xcrs xcrs = {.nr_xcrs = 1};
+
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = env->xcr0 ? env->xcr0 : XSTATE_FP_MASK;
+        kvm_vcpu_ioctl(cpu, KVM_SET_XCRS, &xcrs);
+    }
+    if (x->has_events) {
+        struct kvm_vcpu_events ev;
+
+        events_to_kvm(&ev, &env->events);
+        kvm_vcpu_ioctl(cpu, KVM_SET_VCPU_EVENTS, &ev);
+    }
+    if (x->has_debugregs) {
+        struct kvm_debugregs dr = {.dr6 = env->dr[6], .dr7 = env->dr[7]};
+
+        memcpy(dr.db, env->dr, sizeof(dr.db));
+        kvm_vcpu_ioctl(cpu, KVM_SET_DEBUGREGS, &dr);
+    }
+    g_autofree struct kvm_msrs *m = msrs_build(env, level >= KVM_PUT_RESET_STATE);
+    ret = kvm_vcpu_ioctl(cpu, KVM_SET_MSRS, m);
+    if (ret >= 0 && (uint32_t)ret < m->nmsrs) {
+        qemu_log_mask(LOG_UNIMP, "kvm: vCPU %d: KVM refused MSR %#x\n", cpu->cpu_index,
+                      m->entries[ret].index);
+    }
+    if (level >= KVM_PUT_RESET_STATE && kvm_irqchip_in_kernel()) {
+        struct kvm_mp_state mp = {.mp_state = cpu->cpu_index == 0 ? KVM_MP_STATE_RUNNABLE
+                                                                  : KVM_MP_STATE_UNINITIALIZED};
+        kvm_vcpu_ioctl(cpu, KVM_SET_MP_STATE, &mp);
+    }
+    return 0;
+}
+
+int kvm_arch_put_registers(CPUState *cpu, int level)
+{
+    CPUX86State *env = cpu->env;
+    KVMX86State *x = cpu->accel->arch;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    int ret;
+
+    regs_to_kvm(&regs, env);
+    sregs_to_kvm(&sregs, env);
+    if ((ret = kvm_vcpu_ioctl(cpu, KVM_SET_SREGS, &sregs)) < 0 ||
+        (ret = kvm_vcpu_ioctl(cpu, KVM_SET_REGS, &regs)) < 0 ||
+        (ret = kvm_put_fpu_state(cpu, x)) < 0) {
+        error_report("vCPU %d: writing registers to KVM: %s", cpu->cpu_index, g_strerror(-ret));
+        return ret;
+    }
+    return put_extras(cpu, x, level);
+}
+
+/* --- CPUID ---------------------------------------------------------------------------- */
+
+static struct kvm_cpuid2 *kvm_supported_cpuid(GError **errp)
+{
+    for (int n = CPUID_MAX_ENTRIES;; n *= 2) {
+        struct kvm_cpuid2 *c = g_malloc0(sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
+
+        c->nent = n;
+        if (ioctl(kvm_state->fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            return c;
+        }
+        g_free(c);
+        if (errno != E2BIG || n > 4096) {
+            g_set_error(errp, TERN_ERROR, 0, "KVM_GET_SUPPORTED_CPUID: %s", g_strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t index)
+{
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+        if (e->function == fn &&
+            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Adds (or keeps) leaf fn; the caller has room for one more entry. */
+static struct kvm_cpuid_entry2 *cpuid_get_or_add(struct kvm_cpuid2 *c, uint32_t fn)
+{
+    struct kvm_cpuid_entry2 *e = cpuid_find(c, fn, 0);
+
+    if (!e) {
+        e = &c->entries[c->nent++];
+        memset(e, 0, sizeof(*e));
+        e->function = fn;
+    }
+    return e;
+}
+
+static void cpuid_add_kvm_leaves(struct kvm_cpuid2 *c)
+{
+    static const char sig[12] = "KVMKVMKVM\0\0\0";
+    struct kvm_cpuid_entry2 *e;
+    bool had_features = cpuid_find(c, KVM_CPUID_FEATURES, 0) != NULL;
+
+    e = cpuid_get_or_add(c, KVM_CPUID_SIGNATURE);
+    if (e->eax < KVM_CPUID_FEATURES) {
+        e->eax = KVM_CPUID_FEATURES;
+    }
+    memcpy(&e->ebx, sig, 4);
+    memcpy(&e->ecx, sig + 4, 4);
+    memcpy(&e->edx, sig + 8, 4);
+    e = cpuid_get_or_add(c, KVM_CPUID_FEATURES);
+    if (!had_features) {
+        e->eax = KVM_PV_FEATURES_DEFAULT;
+    }
+    e->eax &= ~KVM_PV_FEATURES_UNSUPPORTED;
+}
+
+static void cpuid_set_identity(struct kvm_cpuid2 *c, CPUState *cpu)
+{
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+        if (e->function == 1) {
+            e->ebx = (e->ebx & 0x00ffffff) | (cpu->apic_id << CPUID_1_EBX_APIC_ID_SHIFT);
+            e->ecx |= CPUID_1_ECX_HYPERVISOR;
+            cpu->env->cpuid_version = e->eax;
+        } else if (e->function == CPUID_LEAF_TOPOLOGY || e->function == CPUID_LEAF_TOPOLOGY_V2) {
+            e->edx = cpu->apic_id; /* x2APIC ID */
+        }
+    }
+}
+
+static bool kvm_setup_cpuid(CPUState *cpu, GError **errp)
+{
+    g_autofree struct kvm_cpuid2 *sup = kvm_supported_cpuid(errp);
+    g_autofree struct kvm_cpuid2 *c = NULL;
+    int ret;
+
+    if (!sup) {
+        return false;
+    }
+    c = g_malloc0(sizeof(*c) + (sup->nent + 2) * sizeof(struct kvm_cpuid_entry2));
+    c->nent = sup->nent;
+    memcpy(c->entries, sup->entries, sup->nent * sizeof(struct kvm_cpuid_entry2));
+    cpuid_add_kvm_leaves(c);
+    cpuid_set_identity(c, cpu);
+    ret = kvm_vcpu_ioctl(cpu, KVM_SET_CPUID2, c);
+    if (ret < 0) {
+        g_set_error(errp, TERN_ERROR, 0, "KVM_SET_CPUID2 on vCPU %d: %s", cpu->cpu_index,
+                    g_strerror(-ret));
+        return false;
+    }
+    return true;
+}
+
+bool kvm_arch_init_vcpu(CPUState *cpu, GError **errp)
+{
+    KVMX86State *x = g_new0(KVMX86State, 1);
+
+    cpu->accel->arch = x;
+    x->has_xsave = kvm_check_extension(KVM_CAP_XSAVE) > 0;
+    x->has_xcrs = kvm_check_extension(KVM_CAP_XCRS) > 0;
+    x->has_events = kvm_check_extension(KVM_CAP_VCPU_EVENTS) > 0;
+    x->has_debugregs = kvm_check_extension(KVM_CAP_DEBUGREGS) > 0;
+    if (!kvm_load_msr_list(errp) || !kvm_setup_cpuid(cpu, errp)) {
+        return false;
+    }
+    /* CPUID.1:EAX is now known: the reset EDX must carry it. */
+    x86_cpu_reset(cpu->env, cpu->cpu_index == 0);
+    if (x->has_xsave && kvm_vcpu_ioctl(cpu, KVM_GET_XSAVE, x->xsave) < 0) {
+        x->has_xsave = false;
+    }
+    return true;
+}
+
+void kvm_arch_destroy_vcpu(CPUState *cpu)
+{
+    if (cpu->accel) {
+        g_clear_pointer(&cpu->accel->arch, g_free);
+    }
+}
+
+/* --- failure reports ------------------------------------------------------------------ */
+
+bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa)
+{
+    struct kvm_translation t = {.linear_address = gva};
+
+    if (!(cpu->env->cr[0] & CR0_PG_MASK)) {
+        *gpa = gva;
+        return true;
+    }
+    if (kvm_vcpu_ioctl(cpu, KVM_TRANSLATE, &t) < 0 || !t.valid) {
+        return false;
+    }
+    *gpa = t.physical_address;
+    return true;
+}
+
+/* Reads up to len code bytes at gva, page by page; returns how many were readable. */
+static size_t read_code(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        uint64_t gpa;
+        size_t chunk = MIN(len - done, TARGET_PAGE_SIZE - ((gva + done) & ~TARGET_PAGE_MASK));
+
+        if (!kvm_arch_translate(cpu, gva + done, &gpa) ||
+            address_space_read(address_space_memory(), gpa, MEMTXATTRS_UNSPECIFIED, buf + done,
+                               chunk) != MEMTX_OK) {
+            break;
+        }
+        done += chunk;
+    }
+    return done;
+}
+
+void kvm_arch_dump_code(CPUState *cpu, GString *out)
+{
+    CPUX86State *env = cpu->env;
+    int bits = x86_cpu_code_bits(env);
+    uint64_t gva = env->segs[R_CS].base + env->rip;
+    uint8_t code[X86_MAX_INSN_LEN + 1];
+    size_t n;
+    csh handle;
+    cs_insn *insn;
+
+    if (bits != 64) {
+        gva &= 0xffffffffu;
+    }
+    n = read_code(cpu, gva, code, X86_MAX_INSN_LEN);
+    g_string_append_printf(out, "code at %04x:%016" PRIx64 " (linear %#" PRIx64 "):",
+                           env->segs[R_CS].selector, env->rip, gva);
+    if (n == 0) {
+        g_string_append(out, " not readable (no mapping)\n");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_printf(out, " %02x", code[i]);
+    }
+    g_string_append_c(out, '\n');
+    if (cs_open(CS_ARCH_X86,
+                bits == 64   ? CS_MODE_64
+                : bits == 32 ? CS_MODE_32
+                             : CS_MODE_16,
+                &handle) != CS_ERR_OK) {
+        return;
+    }
+    if (cs_disasm(handle, code, n, env->rip, 1, &insn) == 1) {
+        g_string_append_printf(out, "instruction (%d-bit): %s %s\n", bits, insn->mnemonic,
+                               insn->op_str);
+        cs_free(insn, 1);
+    } else {
+        g_string_append_printf(out, "instruction (%d-bit): (not decodable)\n", bits);
+    }
+    cs_close(&handle);
+}
