@@ -105,16 +105,29 @@ static RAMBlock *ram_block_from_host(const void *ptr, uint64_t *offset)
 
 /* --- dirty bitmaps ------------------------------------------------------------- */
 
-/* Calls fn on each page index of [offset, offset+len) clipped to the block. */
-#define FOR_EACH_PAGE(rb, offset, len, page)                                                       \
-    for (uint64_t page = (offset) >> TARGET_PAGE_BITS,                                             \
-                  last_##page = MIN(((offset) + (len)-1) >> TARGET_PAGE_BITS, (rb)->npages - 1);   \
-         (len) && (offset) < (rb)->mmap_size && page <= last_##page; page++)
+/* The pages of [offset, offset+len) inside the block; false if none. */
+static bool page_span(const RAMBlock *rb, uint64_t offset, uint64_t len, uint64_t *first,
+                      uint64_t *last)
+{
+    uint64_t end;
+
+    if (len == 0 || offset >= rb->mmap_size) {
+        return false;
+    }
+    end = len > rb->mmap_size - offset ? rb->mmap_size : offset + len; /* no overflow */
+    *first = offset >> TARGET_PAGE_BITS;
+    *last = (end - 1) >> TARGET_PAGE_BITS;
+    return true;
+}
 
 void ram_block_set_dirty(RAMBlock *rb, uint64_t offset, uint64_t len)
 {
-    FOR_EACH_PAGE(rb, offset, len, page)
-    {
+    uint64_t first, last;
+
+    if (!page_span(rb, offset, len, &first, &last)) {
+        return;
+    }
+    for (uint64_t page = first; page <= last; page++) {
         unsigned long bit = 1UL << (page % BITS_PER_LONG);
         for (int c = 0; c < DIRTY_MEMORY_NUM; c++) {
             unsigned long *w = &rb->dirty[c][page / BITS_PER_LONG];
@@ -137,10 +150,13 @@ static RAMBlock *mr_ram_block(MemoryRegion *mr, const char *what)
 bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client)
 {
     RAMBlock *rb = mr_ram_block(mr, "memory_region_get_dirty");
+    uint64_t first, last;
 
     g_assert(client < DIRTY_MEMORY_NUM);
-    FOR_EACH_PAGE(rb, addr, size, page)
-    {
+    if (!page_span(rb, addr, size, &first, &last)) {
+        return false;
+    }
+    for (uint64_t page = first; page <= last; page++) {
         unsigned long w =
             __atomic_load_n(&rb->dirty[client][page / BITS_PER_LONG], __ATOMIC_RELAXED);
         if (w & (1UL << (page % BITS_PER_LONG))) {
@@ -158,10 +174,13 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size)
 void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client)
 {
     RAMBlock *rb = mr_ram_block(mr, "memory_region_reset_dirty");
+    uint64_t first, last;
 
     g_assert(client < DIRTY_MEMORY_NUM);
-    FOR_EACH_PAGE(rb, addr, size, page)
-    {
+    if (!page_span(rb, addr, size, &first, &last)) {
+        return;
+    }
+    for (uint64_t page = first; page <= last; page++) {
         __atomic_fetch_and(&rb->dirty[client][page / BITS_PER_LONG],
                            ~(1UL << (page % BITS_PER_LONG)), __ATOMIC_RELAXED);
     }
