@@ -6,6 +6,7 @@
 #define HW_ISA_H
 
 #include "hw/irq.h"
+#include "exec/memory.h"
 
 #define ISA_NUM_IRQS 16
 
@@ -15,5 +16,12 @@ void isa_bus_set_irqs(qemu_irq *irqs);
 qemu_irq isa_get_irq(unsigned n);
 /* Checks an irq property (0..15); false with *errp naming the device. */
 bool isa_check_irq(const char *devname, uint32_t irq, GError **errp);
+/*
+ * Places a device's port region at iobase in the I/O space (get_system_io()).
+ * False with *errp naming the device if it does not fit in the 64 KiB space.
+ */
+bool isa_register_ioport(MemoryRegion *mr, uint32_t iobase, const char *devname, GError **errp);
+/* Takes the region out of the I/O space and destroys it (a device's unrealize). */
+void isa_unregister_ioport(MemoryRegion *mr);
 
 #endif
