@@ -17,27 +17,37 @@
 
 /* --- configuration mechanism #1 ----------------------------------------------------- */
 
+/*
+ * One region decodes all of 0xCF8..0xCFB and hands the non-dword cycles on,
+ * rather than the PIIX3's 0xCF9 register overlapping it: the memory core cuts
+ * an access at flat-range boundaries, which would split a dword write of
+ * CONFIG_ADDRESS into three.
+ */
 static uint64_t pci_host_conf_read(void *opaque, hwaddr addr, unsigned size)
 {
     PCIHostState *s = opaque;
+    uint64_t val = size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
 
-    /* Only a dword at 0xCF8 is CONFIG_ADDRESS; narrower cycles go to the
-     * bus as plain I/O that nobody claims (Linux's type 1 probe does this). */
-    if (addr != 0 || size != 4) {
-        return size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
+    if (addr == 0 && size == 4) {
+        return s->config_reg;
     }
-    return s->config_reg;
+    /* Plain I/O on the bus; Linux's type 1 probe writes a byte to 0xCFB. */
+    if (s->io_passthrough) {
+        memory_region_dispatch_read(s->io_passthrough, addr, &val, size, MEMTXATTRS_UNSPECIFIED);
+    }
+    return val;
 }
 
 static void pci_host_conf_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PCIHostState *s = opaque;
 
-    if (addr != 0 || size != 4) {
-        return;
+    if (addr == 0 && size == 4) {
+        /* Bits 30:24 are reserved and bits 1:0 select type 0/1 cycles: both read 0. */
+        s->config_reg = val & PCI_CONFIG_ADDR_WMASK;
+    } else if (s->io_passthrough) {
+        memory_region_dispatch_write(s->io_passthrough, addr, val, size, MEMTXATTRS_UNSPECIFIED);
     }
-    /* Bits 30:24 are reserved and bits 1:0 select type 0/1 cycles: both read 0. */
-    s->config_reg = val & PCI_CONFIG_ADDR_WMASK;
 }
 
 static uint64_t pci_host_data_read(void *opaque, hwaddr addr, unsigned size)
@@ -232,4 +242,13 @@ device_init(i440fx_info)
 
     pci_create_simple(bus, PCI_DEVFN(0, 0), TYPE_I440FX_PCI_DEVICE);
     return bus;
+}
+
+void pci_host_set_io_passthrough(PCIBus *bus, MemoryRegion *mr)
+{
+    PCIDevice *d = pci_find_devfn(bus, PCI_DEVFN(0, 0));
+
+    if (d && !strcmp(d->qdev.info->name, TYPE_I440FX_PCI_DEVICE)) {
+        ((I440FXState *)d)->host.io_passthrough = mr;
+    }
 }

@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "hw/isa.h"
 #include "hw/pci/piix.h"
+#include "hw/pci/i440fx.h"
 
 /* Function 0 registers kept as storage: offset, width, reset value, writable bits. */
 static const struct {
@@ -110,12 +111,14 @@ static void piix3_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsign
 
 /* --- reset control register (0xCF9) ------------------------------------------------ */
 
+/* The host bridge hands over the non-configuration cycles at 0xCF8..0xCFB. */
 static uint64_t piix3_rcr_read(void *opaque, hwaddr addr, unsigned size)
 {
     PIIX3State *s = opaque;
 
-    (void)addr;
-    (void)size;
+    if (addr != PIIX_RCR_IOPORT - PCI_HOST_CONFIG_ADDR || size != 1) {
+        return size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
+    }
     return s->rcr;
 }
 
@@ -123,8 +126,9 @@ static void piix3_rcr_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
 {
     PIIX3State *s = opaque;
 
-    (void)addr;
-    (void)size;
+    if (addr != PIIX_RCR_IOPORT - PCI_HOST_CONFIG_ADDR || size != 1) {
+        return; /* nobody decodes these ports (CONFIG_ADDRESS takes only dwords) */
+    }
     if (val & PIIX_RCR_RCPU) {
         /* RCPU self-clears, so every write with it set is the 0->1 transition. */
         qemu_system_reset_request();
@@ -135,8 +139,8 @@ static void piix3_rcr_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
 static const MemoryRegionOps piix3_rcr_ops = {
     .read = piix3_rcr_read,
     .write = piix3_rcr_write,
-    .valid = {.min_access_size = 1, .max_access_size = 1},
-    .impl = {.min_access_size = 1, .max_access_size = 1},
+    .valid = {.min_access_size = 1, .max_access_size = 4, .unaligned = true},
+    .impl = {.min_access_size = 1, .max_access_size = 4, .unaligned = true},
 };
 
 /* --- device ----------------------------------------------------------------------- */
@@ -195,7 +199,7 @@ static void piix3_unrealize(DeviceState *dev)
     PIIX3State *s = (PIIX3State *)dev;
 
     if (s->rcr_mapped) {
-        memory_region_del_subregion(pci_address_space_io(s->parent_obj.bus), &s->rcr_mem);
+        pci_host_set_io_passthrough(s->parent_obj.bus, NULL);
         memory_region_destroy(&s->rcr_mem);
         s->rcr_mapped = false;
     }

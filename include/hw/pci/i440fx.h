@@ -43,6 +43,7 @@ typedef struct PCIHostState {
     MemoryRegion data_mem; /* CONFIG_DATA at 0xCFC */
     uint32_t config_reg;
     PCIBus *bus;
+    MemoryRegion *io_passthrough; /* non-config cycles at 0xCF8..0xCFB */
     bool mapped;
 } PCIHostState;
 
@@ -57,5 +58,13 @@ typedef struct I440FXState {
  * 00.0 and configuration mechanism #1 registered in io.
  */
 PCIBus *i440fx_init(MemoryRegion *pci_mem, MemoryRegion *io);
+
+/*
+ * Byte and word cycles to 0xCF8..0xCFB are not configuration cycles: the host
+ * bridge passes them to the bus as plain I/O, where the PIIX3 decodes its
+ * reset control register at 0xCF9. mr (4 bytes, offset = port - 0xCF8) gets
+ * them; without one they read all ones. No-op if bus has no 440FX at 00.0.
+ */
+void pci_host_set_io_passthrough(PCIBus *bus, MemoryRegion *mr);
 
 #endif
