@@ -698,6 +698,17 @@ bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa)
     return true;
 }
 
+/* Only RAM/ROM is read for a dump: reading MMIO could change a device's state. */
+static bool gpa_is_ram(uint64_t gpa)
+{
+    FlatView *fv = address_space_get_flatview(address_space_memory());
+    MemoryRegionSection sec;
+    bool ram = flatview_lookup(fv, gpa, &sec) && memory_region_is_ram(sec.mr);
+
+    flatview_unref(fv);
+    return ram;
+}
+
 /* Reads up to len code bytes at gva, page by page; returns how many were readable. */
 static size_t read_code(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len)
 {
@@ -707,7 +718,7 @@ static size_t read_code(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len)
         uint64_t gpa;
         size_t chunk = MIN(len - done, TARGET_PAGE_SIZE - ((gva + done) & ~TARGET_PAGE_MASK));
 
-        if (!kvm_arch_translate(cpu, gva + done, &gpa) ||
+        if (!kvm_arch_translate(cpu, gva + done, &gpa) || !gpa_is_ram(gpa) ||
             address_space_read(address_space_memory(), gpa, MEMTXATTRS_UNSPECIFIED, buf + done,
                                chunk) != MEMTX_OK) {
             break;
@@ -734,7 +745,7 @@ void kvm_arch_dump_code(CPUState *cpu, GString *out)
     g_string_append_printf(out, "code at %04x:%016" PRIx64 " (linear %#" PRIx64 "):",
                            env->segs[R_CS].selector, env->rip, gva);
     if (n == 0) {
-        g_string_append(out, " not readable (no mapping)\n");
+        g_string_append(out, " not readable (not mapped, or not RAM)\n");
         return;
     }
     for (size_t i = 0; i < n; i++) {

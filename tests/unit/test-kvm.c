@@ -1,0 +1,487 @@
+/*
+ * test-kvm.c: the KVM accelerator in-process, without the PC machine.
+ *
+ * Each test runs in a subprocess (memory_init and the VM are once per process):
+ * RAM at 0, a tiny real-mode snippet at 0x1000, and a test port device at 0x10
+ * (offset 0 records a byte, 1 reads 0x42, 2 ends the VM). Skipped, saying why,
+ * when /dev/kvm does not open.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "exec/memory.h"
+#include "sysemu/accel.h"
+#include "sysemu/cpus.h"
+#include "sysemu/kvm.h"
+#include "target/x86/cpu.h"
+#include <fcntl.h>
+
+#define RAM_SIZE        (768 * KiB) /* 0xc0000-0xfffff stays free for MMIO, a hole and ROM */
+#define CODE_ADDR       0x1000
+#define DATA_ADDR       0x1100
+#define TEST_PORT       0x10
+#define PORT_RECORD     0
+#define PORT_READ       1
+#define PORT_EXIT       2
+#define PORT_READ_VALUE 0x42
+#define MMIO_ADDR       0xd0000
+#define ROM_ADDR        0xf0000
+#define ROM_BYTE        0xab
+#define TEST_TIMEOUT_US (20 * G_USEC_PER_SEC)
+
+static MachineState ms;
+static MemoryRegion ram, port_mr, mmio_mr;
+static GByteArray *recorded;
+static GArray *mmio_writes; /* offsets */
+
+/* --- guest code (real mode; assembled with GNU as, .code16) -------------------------- */
+
+/* mov al,0x5a; out 0x10,al; in al,0x11; out 0x10,al; mov dx,0x10; mov si,0x1100;
+ * mov cx,3; cld; rep outsb; out 0x12,al; hlt */
+static const uint8_t code_pio[] = {0xb0, 0x5a, 0xe6, 0x10, 0xe4, 0x11, 0xe6, 0x10,
+                                   0xba, 0x10, 0x00, 0xbe, 0x00, 0x11, 0xb9, 0x03,
+                                   0x00, 0xfc, 0xf3, 0x6e, 0xe6, 0x12, 0xf4};
+/* ds=0xd000; mov byte [0x10],0x77; mov al,[0x20]; out 0x10,al;
+ * ds=0xe000; mov al,[0]; out 0x10,al; out 0x12,al; hlt */
+static const uint8_t code_mmio[] = {0xb8, 0x00, 0xd0, 0x8e, 0xd8, 0xc6, 0x06, 0x10, 0x00, 0x77,
+                                    0xa0, 0x20, 0x00, 0xe6, 0x10, 0xb8, 0x00, 0xe0, 0x8e, 0xd8,
+                                    0xa0, 0x00, 0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* ds=0xf000; mov byte [0],0x11; mov al,[0]; out 0x10,al; out 0x12,al; hlt */
+static const uint8_t code_rom[] = {0xb8, 0x00, 0xf0, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x00,
+                                   0x11, 0xa0, 0x00, 0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* ds=0x3000; mov al,[0]; out 0x10,al; out 0x12,al; hlt */
+static const uint8_t code_slot[] = {0xb8, 0x00, 0x30, 0x8e, 0xd8, 0xa0, 0x00,
+                                    0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* mov byte [0x5000],1; mov byte [0x7000],1; out 0x12,al; hlt */
+static const uint8_t code_dirty[] = {0xc6, 0x06, 0x00, 0x50, 0x01, 0xc6, 0x06,
+                                     0x00, 0x70, 0x01, 0xe6, 0x12, 0xf4};
+/* lidt [0x1100] (limit 0); set CR0.PE; ud2: #UD, #GP, #DF, triple fault */
+static const uint8_t code_triple[] = {0x0f, 0x01, 0x1e, 0x00, 0x11, 0x0f, 0x20, 0xc0, 0x66,
+                                      0x83, 0xc8, 0x01, 0x0f, 0x22, 0xc0, 0x0f, 0x0b, 0xf4};
+/* jmp far 0xd000:0 (instructions fetched from MMIO) */
+static const uint8_t code_exec_mmio[] = {0xea, 0x00, 0x00, 0x00, 0xd0};
+/* 1: inc dword [0x2000]; jmp 1b */
+static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
+
+/* --- devices ------------------------------------------------------------------------- */
+
+static uint64_t port_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return addr == PORT_READ ? PORT_READ_VALUE : 0;
+}
+
+static void port_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    g_assert_true(bql_locked());
+    if (addr == PORT_RECORD) {
+        uint8_t b = val;
+        g_byte_array_append(recorded, &b, 1);
+    } else if (addr == PORT_EXIT) {
+        qemu_system_shutdown_request(0);
+    }
+}
+
+static const MemoryRegionOps port_ops = {
+    .read = port_read,
+    .write = port_write,
+    .valid = {.min_access_size = 1, .max_access_size = 4},
+    .impl = {.min_access_size = 1, .max_access_size = 1},
+};
+
+static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0x60 + addr;
+}
+
+static void mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    unsigned off = addr;
+
+    g_assert_cmpuint(val, ==, 0x77);
+    g_array_append_val(mmio_writes, off);
+}
+
+static const MemoryRegionOps mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+    .valid = {.min_access_size = 1, .max_access_size = 8},
+    .impl = {.min_access_size = 1, .max_access_size = 8},
+};
+
+/* --- harness ---------------------------------------------------------------------------- */
+
+static bool kvm_opens(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        g_autofree char *why = g_strdup_printf("/dev/kvm does not open: %s", g_strerror(errno));
+        g_test_skip(why);
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+/* Memory, devices and the VM, with code at CODE_ADDR; the vCPU is created but not started. */
+static CPUState *vm_setup(const uint8_t *code, size_t len, bool irqchip)
+{
+    GError *err = NULL;
+    CPUState *cpu;
+
+    recorded = g_byte_array_new();
+    mmio_writes = g_array_new(false, false, sizeof(unsigned));
+    qemu_init_main_loop();
+    bql_lock();
+    memory_init(UINT64_MAX);
+    memory_region_init_ram(&ram, "test-ram", RAM_SIZE);
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    memory_region_init_io(&port_mr, &port_ops, NULL, "test-port", 4);
+    memory_region_add_subregion(get_system_io(), TEST_PORT, &port_mr);
+    memory_region_init_io(&mmio_mr, &mmio_ops, NULL, "test-mmio", 0x1000);
+    memory_region_add_subregion(get_system_memory(), MMIO_ADDR, &mmio_mr);
+    memcpy((uint8_t *)memory_region_get_ram_ptr(&ram) + CODE_ADDR, code, len);
+
+    ms.ram_size = RAM_SIZE;
+    ms.smp_cpus = 1;
+    ms.kernel_irqchip = irqchip;
+    ms.ram = &ram;
+    current_machine = &ms;
+    g_assert_true(accel_select("kvm", &err));
+    g_assert_no_error(err);
+    g_assert_true(current_accel->init_machine(&ms, &err));
+    g_assert_no_error(err);
+    g_assert_true(qemu_init_vcpus(&ms, &err));
+    g_assert_no_error(err);
+    cpu = ms.cpus[0];
+    /* Real mode at 0000:1000 instead of the reset vector. */
+    cpu->env->segs[R_CS].selector = 0;
+    cpu->env->segs[R_CS].base = 0;
+    cpu->env->rip = CODE_ADDR;
+    cpu_synchronize_post_reset(cpu);
+    return cpu;
+}
+
+static int vm_run(void)
+{
+    vm_start();
+    return qemu_main_loop();
+}
+
+static void vm_teardown(void)
+{
+    vm_stop();
+    qemu_destroy_vcpus();
+    kvm_destroy_vm();
+    bql_unlock();
+}
+
+static uint8_t *ram_ptr(hwaddr addr)
+{
+    return (uint8_t *)memory_region_get_ram_ptr(&ram) + addr;
+}
+
+/* Runs fn in a subprocess and checks it passed; skips when KVM is missing. */
+static void run_isolated(const char *path)
+{
+    if (!kvm_opens()) {
+        return;
+    }
+    g_test_trap_subprocess(path, TEST_TIMEOUT_US, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+}
+
+/* --- tests ---------------------------------------------------------------------------- */
+
+static void do_pio(bool irqchip)
+{
+    static const uint8_t expect[] = {0x5a, PORT_READ_VALUE, 'a', 'b', 'c'};
+
+    vm_setup(code_pio, sizeof(code_pio), irqchip);
+    memcpy(ram_ptr(DATA_ADDR), "abc", 3);
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    vm_teardown();
+}
+
+static void test_pio_sub(void)
+{
+    do_pio(true);
+}
+
+static void test_pio_noirqchip_sub(void)
+{
+    do_pio(false);
+}
+
+static void test_mmio_sub(void)
+{
+    static const uint8_t expect[] = {0x60 + 0x20, 0xff};
+
+    vm_setup(code_mmio, sizeof(code_mmio), true);
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpuint(mmio_writes->len, ==, 1);
+    g_assert_cmpuint(g_array_index(mmio_writes, unsigned, 0), ==, 0x10);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    vm_teardown();
+}
+
+static void test_rom_sub(void)
+{
+    static MemoryRegion rom;
+    static const uint8_t expect[] = {ROM_BYTE};
+    g_autoptr(GString) info = g_string_new(NULL);
+    uint8_t b = ROM_BYTE;
+
+    vm_setup(code_rom, sizeof(code_rom), true);
+    memory_region_init_rom(&rom, "test-rom", 64 * KiB);
+    memory_region_add_subregion(get_system_memory(), ROM_ADDR, &rom);
+    address_space_write_rom(address_space_memory(), ROM_ADDR, MEMTXATTRS_UNSPECIFIED, &b, 1);
+    kvm_memslots_info(info);
+    g_assert_nonnull(strstr(info->str, "ro"));
+    g_assert_nonnull(strstr(info->str, "test-rom"));
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    g_assert_cmpuint(((uint8_t *)memory_region_get_ram_ptr(&rom))[0], ==, ROM_BYTE);
+    vm_teardown();
+}
+
+static void test_memslots_follow_sub(void)
+{
+    static MemoryRegion extra;
+    static const uint8_t expect[] = {0x99};
+    g_autoptr(GString) info = g_string_new(NULL);
+    unsigned base;
+
+    vm_setup(code_slot, sizeof(code_slot), true);
+    base = kvm_memslots_count();
+    g_assert_cmpuint(base, ==, 1); /* RAM only: MMIO makes no slot */
+
+    /* add */
+    memory_region_init_ram(&extra, "test-extra", 64 * KiB);
+    *(uint8_t *)memory_region_get_ram_ptr(&extra) = 0x99;
+    memory_region_add_subregion(get_system_memory(), 2 * MiB, &extra);
+    g_assert_cmpuint(kvm_memslots_count(), ==, base + 1);
+    kvm_memslots_info(info);
+    g_assert_nonnull(strstr(info->str, "0000000000200000-000000000020ffff"));
+    g_assert_nonnull(strstr(info->str, "test-extra"));
+
+    /* move over RAM at 0x30000 (higher priority): RAM splits around it */
+    memory_region_del_subregion(get_system_memory(), &extra);
+    g_assert_cmpuint(kvm_memslots_count(), ==, base);
+    memory_region_add_subregion_overlap(get_system_memory(), 0x30000, &extra, 1);
+    g_assert_cmpuint(kvm_memslots_count(), ==, base + 2);
+
+    /* the guest sees the moved region */
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+
+    /* disable: back to one slot */
+    vm_stop();
+    memory_region_set_enabled(&extra, false);
+    g_assert_cmpuint(kvm_memslots_count(), ==, base);
+    vm_teardown();
+}
+
+static void test_dirty_log_sub(void)
+{
+    vm_setup(code_dirty, sizeof(code_dirty), true);
+    memory_region_set_log(&ram, true, DIRTY_MEMORY_VGA);
+    memory_region_reset_dirty(&ram, 0, RAM_SIZE, DIRTY_MEMORY_VGA);
+    g_assert_cmpint(vm_run(), ==, 0);
+    vm_stop();
+    memory_region_sync_dirty_bitmap(&ram);
+    g_assert_true(memory_region_get_dirty(&ram, 0x5000, 1, DIRTY_MEMORY_VGA));
+    g_assert_true(memory_region_get_dirty(&ram, 0x7000, 1, DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&ram, 0x6000, 0x1000, DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&ram, 0x20000, 0x1000, DIRTY_MEMORY_VGA));
+    memory_region_set_log(&ram, false, DIRTY_MEMORY_VGA);
+    vm_teardown();
+}
+
+static void test_triple_fault_sub(void)
+{
+    vm_setup(code_triple, sizeof(code_triple), true);
+    memset(ram_ptr(DATA_ADDR), 0, 6);
+    no_reboot = true; /* the reset request becomes shutdown(0) */
+    g_assert_cmpint(vm_run(), ==, 0);
+    vm_teardown();
+}
+
+static void test_internal_error_sub(void)
+{
+    vm_setup(code_exec_mmio, sizeof(code_exec_mmio), true);
+    g_assert_cmpint(vm_run(), ==, 1);
+    vm_teardown();
+}
+
+static void test_internal_error(void)
+{
+    if (!kvm_opens()) {
+        return;
+    }
+    g_test_trap_subprocess("/kvm/internal_error/subprocess", TEST_TIMEOUT_US, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*vCPU 0: *RIP=*CS =d000*code at d000:*");
+}
+
+static uint32_t read_counter(void)
+{
+    return __atomic_load_n((uint32_t *)ram_ptr(0x2000), __ATOMIC_RELAXED);
+}
+
+static void test_pause_resume_sub(void)
+{
+    CPUState *cpu = vm_setup(code_loop, sizeof(code_loop), true);
+    uint32_t a, b;
+    int64_t deadline;
+
+    vm_start();
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (read_counter() < 1000 && g_get_monotonic_time() < deadline) {
+        g_usleep(1000);
+    }
+    pause_all_vcpus();
+    g_assert_true(all_vcpus_paused());
+    a = read_counter();
+    g_assert_cmpuint(a, >=, 1000);
+    g_usleep(20000);
+    g_assert_cmpuint(read_counter(), ==, a);
+
+    cpu_synchronize_state(cpu);
+    g_assert_cmpuint(cpu->env->rip, >=, CODE_ADDR);
+    g_assert_cmpuint(cpu->env->rip, <, CODE_ADDR + sizeof(code_loop));
+
+    resume_all_vcpus();
+    do {
+        g_usleep(1000);
+        b = read_counter();
+    } while (b == a && g_get_monotonic_time() < deadline);
+    g_assert_cmpuint(b, !=, a);
+
+    /* reset: back at the reset vector, with the signature in EDX */
+    cpus_reset(NULL);
+    pause_all_vcpus();
+    cpu_synchronize_state(cpu);
+    g_assert_cmphex(cpu->env->rip, ==, 0xfff0);
+    g_assert_cmphex(cpu->env->segs[R_CS].base, ==, 0xffff0000);
+    g_assert_cmphex(cpu->env->segs[R_CS].selector, ==, 0xf000);
+    g_assert_cmphex(cpu->env->regs[R_EDX], ==, cpu->env->cpuid_version);
+    g_assert_cmphex(cpu->env->cr[0], ==, 0x60000010);
+    vm_teardown();
+}
+
+static void test_register_roundtrip_sub(void)
+{
+    CPUState *cpu = vm_setup(code_pio, sizeof(code_pio), true);
+    CPUX86State *env = cpu->env;
+
+    for (int i = 0; i < CPU_NB_REGS; i++) {
+        env->regs[i] = 0x1111111111111111ULL * (i + 1);
+    }
+    env->rflags = RFLAGS_FIXED | CC_C | CC_Z;
+    env->star = 0x0023001000000000ULL;
+    env->lstar = 0xffffffff81000000ULL;
+    env->kernel_gs_base = 0x1234000;
+    env->sysenter_eip = 0xabcd;
+    env->fpu.xmm[3].q[0] = 0x0123456789abcdefULL;
+    env->fpu.xmm[3].q[1] = 0xfedcba9876543210ULL;
+    env->fpu.mxcsr = 0x1f80 | 0x6000; /* round toward zero */
+    env->dr[0] = 0x5000;
+    cpu_synchronize_post_reset(cpu);
+    memset(env, 0, sizeof(*env));
+    cpu->vcpu_dirty = false;
+    cpu_synchronize_state(cpu);
+
+    for (int i = 0; i < CPU_NB_REGS; i++) {
+        g_assert_cmphex(env->regs[i], ==, 0x1111111111111111ULL * (i + 1));
+    }
+    g_assert_cmphex(env->rip, ==, CODE_ADDR);
+    g_assert_cmphex(env->rflags, ==, RFLAGS_FIXED | CC_C | CC_Z);
+    g_assert_cmphex(env->star, ==, 0x0023001000000000ULL);
+    g_assert_cmphex(env->lstar, ==, 0xffffffff81000000ULL);
+    g_assert_cmphex(env->kernel_gs_base, ==, 0x1234000);
+    g_assert_cmphex(env->sysenter_eip, ==, 0xabcd);
+    g_assert_cmphex(env->pat, ==, MSR_PAT_RESET);
+    g_assert_cmphex(env->fpu.xmm[3].q[0], ==, 0x0123456789abcdefULL);
+    g_assert_cmphex(env->fpu.xmm[3].q[1], ==, 0xfedcba9876543210ULL);
+    g_assert_cmphex(env->fpu.mxcsr, ==, 0x7f80);
+    g_assert_cmphex(env->fpu.fcw, ==, FCW_RESET);
+    g_assert_cmphex(env->fpu.ftw, ==, FTW_ALL_EMPTY);
+    g_assert_cmphex(env->dr[0], ==, 0x5000);
+    g_assert_cmphex(env->segs[R_CS].base, ==, 0);
+    g_assert_cmphex(env->segs[R_SS].limit, ==, 0xffff);
+    g_assert_cmphex(env->cr[0], ==, 0x60000010);
+    g_assert_true(env->apic_base & MSR_IA32_APICBASE_BSP);
+    vm_teardown();
+}
+
+static void test_cpuid_version(void)
+{
+    CPUX86State env = {.apic_id = 3};
+
+    x86_cpu_reset(&env, false);
+    g_assert_cmphex(env.regs[R_EDX], ==, X86_CPUID_VERSION_DEFAULT);
+    g_assert_cmphex(env.rflags, ==, 2);
+    g_assert_cmpuint(env.apic_id, ==, 3);
+    g_assert_false(env.apic_base & MSR_IA32_APICBASE_BSP);
+    g_assert_cmpint(x86_cpu_code_bits(&env), ==, 16);
+    env.cr[0] |= CR0_PE_MASK;
+    x86_seg_set_flat(&env.segs[R_CS], 8, DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_B_MASK);
+    g_assert_cmpint(x86_cpu_code_bits(&env), ==, 32);
+    env.efer |= MSR_EFER_LMA;
+    env.segs[R_CS].flags = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_L_MASK;
+    g_assert_cmpint(x86_cpu_code_bits(&env), ==, 64);
+}
+
+static void test_accel_select(void)
+{
+    GError *err = NULL;
+    g_autofree char *why = NULL;
+
+    g_assert_false(accel_select("nosuch", &err));
+    g_assert_nonnull(strstr(err->message, "known: kvm"));
+    g_assert_nonnull(strstr(err->message, "tcg"));
+    g_clear_error(&err);
+    g_assert_false(accel_select("tcg", &err));
+    g_assert_nonnull(strstr(err->message, "not available yet"));
+    g_clear_error(&err);
+    accel_kvm_hw_usable(&why);
+    g_assert_nonnull(why);
+}
+
+#define ISOLATED(name)                                                                             \
+    static void test_##name(void)                                                                  \
+    {                                                                                              \
+        run_isolated("/kvm/" #name "/subprocess");                                                 \
+    }
+ISOLATED(pio)
+ISOLATED(pio_noirqchip)
+ISOLATED(mmio)
+ISOLATED(rom)
+ISOLATED(memslots_follow)
+ISOLATED(dirty_log)
+ISOLATED(triple_fault)
+ISOLATED(pause_resume)
+ISOLATED(register_roundtrip)
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/kvm/cpu-reset-state", test_cpuid_version);
+    g_test_add_func("/kvm/accel-select", test_accel_select);
+#define ADD(name)                                                                                  \
+    g_test_add_func("/kvm/" #name, test_##name);                                                   \
+    g_test_add_func("/kvm/" #name "/subprocess", test_##name##_sub)
+    ADD(pio);
+    ADD(pio_noirqchip);
+    ADD(mmio);
+    ADD(rom);
+    ADD(memslots_follow);
+    ADD(dirty_log);
+    ADD(triple_fault);
+    ADD(internal_error);
+    ADD(pause_resume);
+    ADD(register_roundtrip);
+    return g_test_run();
+}
