@@ -108,9 +108,15 @@ bool qemu_chr_fe_init(CharBackend *be, Chardev *chr, GError **errp);
 void qemu_chr_fe_deinit(CharBackend *be);
 void qemu_chr_fe_set_handlers(CharBackend *be, IOCanReadHandler *can_read, IOReadHandler *read,
                               IOEventHandler *event, void *opaque);
-/* Writes without blocking the VM for long; returns bytes accepted (<0 on error). */
+/*
+ * Writes without blocking the VM for long: a socket or FIFO peer that does not read gets
+ * CHR_OUT_BUF_MAX bytes buffered, and output with no peer connected is dropped; dropped
+ * bytes count as written. Returns len, or <0 on an error (a file that cannot be written).
+ * Call with the BQL held (vCPU threads too).
+ */
 int qemu_chr_fe_write(CharBackend *be, const uint8_t *buf, int len);
-/* Writes everything (blocking if it must); returns len or <0. */
+/* Writes everything, waiting for a slow socket peer while it makes progress (about a second
+ * at most without any); returns len or <0. For the monitor. */
 int qemu_chr_fe_write_all(CharBackend *be, const uint8_t *buf, int len);
 /* The front end can take input again (its can_read went from 0 to >0). */
 void qemu_chr_fe_accept_input(CharBackend *be);

@@ -47,6 +47,7 @@ struct Chardev {
     bool out_nonblock;  /* out_fd is non-blocking: buffer, then drop */
     bool own_fds;       /* close in_fd/out_fd on delete */
     GByteArray *outbuf; /* bytes waiting for out_fd to become writable */
+    bool out_dropping;  /* the buffer overflowed since it last drained (logged once) */
     GMutex write_lock;  /* writes can come from vCPU threads as well as the monitor */
 };
 

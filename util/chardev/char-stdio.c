@@ -6,16 +6,17 @@
  * no echo, no line editing, no CR/LF input mapping, output post-processing kept (so
  * "\n" from tern's own messages still returns the carriage); ISIG kept unless
  * signal=off (then Ctrl-C goes to the guest). The saved state is put back at exit
- * (atexit), on SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGABRT (restore, then the default action
- * again), around SIGTSTP (restore, stop; SIGCONT makes it raw again if still in the
- * foreground), and by qemu_chr_restore_terminals(). Signal handlers are installed
- * only where the disposition is still the default, so a handler set by main() wins.
- * End of input never ends the VM: the backend stops reading and keeps writing.
- * stdin and stdout are never made non-blocking: the shell shares those descriptions.
+ * (atexit), on SIGINT/SIGTERM/SIGHUP/SIGQUIT and on crashes (SIGABRT/SEGV/BUS/FPE/ILL:
+ * restore, then the default action again), around SIGTSTP (restore, stop; SIGCONT makes it raw
+ * again if still in the foreground), and by qemu_chr_restore_terminals(). Signal handlers are
+ * installed only where the disposition is still the default, so a handler set by main() wins. End
+ * of input never ends the VM: the backend stops reading and keeps writing. stdin and stdout are
+ * never made non-blocking: the shell shares those descriptions.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "char-internal.h"
+#include <pthread.h>
 #include <signal.h>
 #include <termios.h>
 
@@ -42,11 +43,23 @@ typedef struct StdioChardev {
 
 static bool stdio_in_use;
 
+/* tcsetattr that also works from the background: SIGTTOU blocked, it does not stop us. */
+static void term_set(int fd, const struct termios *t)
+{
+    sigset_t ttou, old;
+
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    tcsetattr(fd, TCSANOW, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static void terms_apply(bool raw)
 {
     for (int i = 0; i < MAX_TERMS; i++) {
         if (terms[i].active) {
-            tcsetattr(terms[i].fd, TCSANOW, raw ? &terms[i].raw : &terms[i].saved);
+            term_set(terms[i].fd, raw ? &terms[i].raw : &terms[i].saved);
         }
     }
 }
@@ -83,7 +96,7 @@ static void cont_handler(int sig)
     for (int i = 0; i < MAX_TERMS && !terms_released; i++) {
         /* In the background tcsetattr would stop us with SIGTTOU: wait for fg. */
         if (terms[i].active && tcgetpgrp(terms[i].fd) == getpgrp()) {
-            tcsetattr(terms[i].fd, TCSANOW, &terms[i].raw);
+            term_set(terms[i].fd, &terms[i].raw);
         }
     }
     errno = saved_errno;
@@ -165,7 +178,7 @@ bool qemu_chr_term_set_raw(int fd, bool isig, GError **errp)
     terms_released = 0;
     /* Started in the background: stay cooked; SIGCONT in the foreground makes it raw. */
     if (tcgetpgrp(fd) == getpgrp()) {
-        tcsetattr(fd, TCSANOW, &terms[slot].raw);
+        term_set(fd, &terms[slot].raw);
     }
     return true;
 }
@@ -176,7 +189,7 @@ void qemu_chr_term_restore(int fd)
         if (terms[i].active && terms[i].fd == fd) {
             terms[i].active = 0;
             __atomic_signal_fence(__ATOMIC_SEQ_CST);
-            tcsetattr(fd, TCSANOW, &terms[i].saved);
+            term_set(fd, &terms[i].saved);
         }
     }
 }

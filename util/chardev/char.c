@@ -270,6 +270,9 @@ void qemu_chr_update_watches(Chardev *chr)
     g_mutex_unlock(&chr->write_lock);
 
     if (chr->in_fd >= 0 && chr->in_fd == chr->out_fd) {
+        if (want_read == chr->in_watched && want_write == chr->out_watched) {
+            return;
+        }
         qemu_set_fd_handler(chr->in_fd, want_read ? chr_fd_read_ready : NULL,
                             want_write ? chr_fd_write_ready : NULL, chr);
     } else {
@@ -359,6 +362,7 @@ static bool chr_flush_locked(Chardev *chr)
         }
         g_byte_array_remove_range(chr->outbuf, 0, n);
     }
+    chr->out_dropping = false;
     return true;
 }
 
@@ -382,13 +386,21 @@ static int chr_write_blocking(Chardev *chr, const uint8_t *buf, int len)
     return done;
 }
 
-/* Waits (bounded) for a stuck peer to drain the buffer. Called with write_lock held. */
+/*
+ * Waits (bounded) for a slow peer to drain the buffer. A peer that made no progress for
+ * CHR_WRITE_ALL_STALL_MS is given up on until it reads again: later calls do not wait,
+ * so a UART writing byte by byte to a stuck peer costs the VM one stall, not one per
+ * byte. Called with write_lock held; false if the peer failed.
+ */
 static bool chr_drain_locked(Chardev *chr)
 {
-    while (chr->outbuf->len) {
+    while (chr->outbuf->len && !chr->out_dropping) {
         struct pollfd p = {.fd = chr->out_fd, .events = POLLOUT};
         if (poll(&p, 1, CHR_WRITE_ALL_STALL_MS) <= 0) {
-            return true; /* no progress: leave the rest buffered */
+            chr->out_dropping = true;
+            qemu_log_mask(LOG_UNIMP, "chardev '%s': peer not reading, dropping output\n",
+                          chr->label);
+            return true;
         }
         if (!chr_flush_locked(chr)) {
             return false;
@@ -399,12 +411,12 @@ static bool chr_drain_locked(Chardev *chr)
 
 /*
  * Non-blocking fds: queue behind buffered bytes, send what the peer takes, buffer the rest
- * up to CHR_OUT_BUF_MAX, drop beyond. Returns bytes accepted; *failed if the peer is gone.
+ * up to CHR_OUT_BUF_MAX, drop beyond (logged once per stall). Returns len: what a stuck
+ * peer loses counts as written, so no caller loops on it. *failed if the peer is gone.
  */
 static int chr_write_nonblocking(Chardev *chr, const uint8_t *buf, int len, bool all, bool *failed)
 {
-    int sent = 0;
-    size_t room;
+    size_t sent = 0, room, keep;
 
     if (!chr->outbuf->len) {
         ssize_t n = chr_raw_write(chr, buf, len);
@@ -415,15 +427,16 @@ static int chr_write_nonblocking(Chardev *chr, const uint8_t *buf, int len, bool
         sent = n < 0 ? 0 : n;
     }
     room = CHR_OUT_BUF_MAX - MIN(chr->outbuf->len, CHR_OUT_BUF_MAX);
-    if ((size_t)(len - sent) > room) {
-        qemu_log_mask(LOG_UNIMP, "chardev '%s': peer not reading, dropped %zu bytes\n", chr->label,
-                      (size_t)(len - sent) - room);
+    keep = MIN(len - sent, room);
+    g_byte_array_append(chr->outbuf, buf + sent, keep);
+    if (keep < len - sent && !chr->out_dropping) {
+        chr->out_dropping = true;
+        qemu_log_mask(LOG_UNIMP, "chardev '%s': peer not reading, dropping output\n", chr->label);
     }
-    g_byte_array_append(chr->outbuf, buf + sent, MIN((size_t)(len - sent), room));
     if (all && !chr_drain_locked(chr)) {
         *failed = true;
     }
-    return all ? len : sent + (int)MIN((size_t)(len - sent), room);
+    return len;
 }
 
 int qemu_chr_write(Chardev *chr, const uint8_t *buf, int len, bool all)
