@@ -90,7 +90,8 @@ Chardev *qemu_chr_new_stdio_fds(const char *label, int in_fd, int out_fd, bool s
                                 GError **errp);
 /* Looks up a backend by label. */
 Chardev *qemu_chr_find(const char *label);
-/* Closes a backend (a mux also closes what it wraps); its front ends must be deinit first. */
+/* Closes a backend (a mux also closes what it wraps). Front ends still attached are
+ * detached: their handlers are dropped and a later qemu_chr_fe_deinit does nothing. */
 void qemu_chr_delete(Chardev *chr);
 /* Deletes every backend (at exit), restoring terminals. */
 void qemu_chr_cleanup(void);

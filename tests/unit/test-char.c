@@ -1045,10 +1045,22 @@ static void test_mux_limits(void)
     g_assert_false(qemu_chr_fe_init(&be[MAX_MUX], chr, &err));
     g_assert_nonnull(strstr(err->message, "mux3"));
     g_clear_error(&err);
-    for (int i = 0; i < MAX_MUX; i++) {
+    qemu_chr_fe_deinit(&be[0]);
+    g_assert_null(be[0].chr);
+
+    /* Deleted with front ends attached (exit): they are cut loose, not left dangling. */
+    qemu_chr_delete(chr);
+    for (int i = 1; i < MAX_MUX; i++) {
+        g_assert_null(be[i].chr);
+        g_assert_false(qemu_chr_fe_backend_connected(&be[i]));
+        g_assert_cmpint(qemu_chr_fe_write(&be[i], (const uint8_t *)"x", 1), ==, 1);
         qemu_chr_fe_deinit(&be[i]);
     }
+    chr = qemu_chr_new("null5", "null", &err);
+    g_assert_true(qemu_chr_fe_init(&be[0], chr, &err));
     qemu_chr_delete(chr);
+    g_assert_null(be[0].chr);
+    qemu_chr_fe_deinit(&be[0]);
 
     /* A bad inner backend fails the mux, naming the problem. */
     g_assert_null(qemu_chr_new("mux4", "mon:tcp:localhost", &err));

@@ -201,6 +201,14 @@ static void mux_close(Chardev *chr)
 {
     MuxChardev *m = to_mux(chr);
 
+    /* Deleted with front ends still attached (qemu_chr_cleanup at exit): cut them loose
+     * so that their own deinit later is harmless. */
+    for (int i = 0; i < MAX_MUX; i++) {
+        if (m->fes[i]) {
+            m->fes[i]->chr = NULL;
+            m->fes[i] = NULL;
+        }
+    }
     if (m->base) {
         qemu_chr_fe_deinit(&m->base_be);
         qemu_chr_delete(m->base);

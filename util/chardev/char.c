@@ -183,7 +183,10 @@ void qemu_chr_delete(Chardev *chr)
     if (!chr) {
         return;
     }
-    g_assert(!chr->be); /* a front end still points at it */
+    if (chr->be) {
+        /* Still attached: the front end is cut loose, as qemu_chr_fe_deinit would. */
+        qemu_chr_fe_deinit(chr->be);
+    }
     if (chardevs) {
         g_ptr_array_remove(chardevs, chr);
     }
@@ -193,11 +196,7 @@ void qemu_chr_delete(Chardev *chr)
 void qemu_chr_cleanup(void)
 {
     while (chardevs && chardevs->len) {
-        Chardev *chr = g_ptr_array_index(chardevs, chardevs->len - 1);
-        if (chr->be) {
-            qemu_chr_fe_deinit(chr->be);
-        }
-        qemu_chr_delete(chr);
+        qemu_chr_delete(g_ptr_array_index(chardevs, chardevs->len - 1));
     }
     qemu_chr_restore_terminals();
 }
