@@ -282,7 +282,8 @@ static void pci_unmap_all(PCIDevice *d)
 
 pcibus_t pci_get_bar_addr(PCIDevice *d, int n)
 {
-    return n >= 0 && n < PCI_NUM_BARS ? d->io_regions[n].addr : PCI_BAR_UNMAPPED;
+    return n >= 0 && n < PCI_NUM_BARS && d->io_regions[n].size ? d->io_regions[n].addr
+                                                               : PCI_BAR_UNMAPPED;
 }
 
 /* --- INTx ----------------------------------------------------------------------------- */
@@ -462,6 +463,9 @@ bool pci_device_attach(PCIDevice *d, GError **errp)
     memset(d->wmask, 0, sizeof(d->wmask));
     memset(d->w1cmask, 0, sizeof(d->w1cmask));
     memset(d->io_regions, 0, sizeof(d->io_regions));
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        d->io_regions[n].addr = PCI_BAR_UNMAPPED;
+    }
     pci_init_masks(d);
     bus->devices[devfn] = d;
     d->attached = true;

@@ -177,10 +177,9 @@ static bool piix3_realize(DeviceState *dev, GError **errp)
     d->config_write = piix3_config_write;
     pci_device_attach_done(d);
 
-    memory_region_init_io(&s->rcr_mem, &piix3_rcr_ops, s, "piix3-reset-control", 1);
-    /* Above CONFIG_ADDRESS (0xCF8, dword only): byte cycles to 0xCF9 land here. */
-    memory_region_add_subregion_overlap(pci_address_space_io(d->bus), PIIX_RCR_IOPORT, &s->rcr_mem,
-                                        1);
+    /* Ports 0xCF8..0xCFB as seen past the host bridge; only 0xCF9 is ours. */
+    memory_region_init_io(&s->rcr_mem, &piix3_rcr_ops, s, "piix3-reset-control", 4);
+    pci_host_set_io_passthrough(d->bus, &s->rcr_mem);
     s->rcr_mapped = true;
     return true;
 }
