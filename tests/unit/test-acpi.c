@@ -1,0 +1,373 @@
+/*
+ * test-acpi.c: the ACPI tables as a guest would walk them from the RSDP:
+ * signatures, lengths and checksums of every table, RSDT/XSDT pointers,
+ * FADT fields against the PIIX4 PM block and the reset register, MADT entries
+ * for N CPUs, the DSDT's AML for \_SB.PCI0 and \_S5, bad configurations.
+ */
+#include "qemu/osdep.h"
+#include "hw/acpi/acpi-build.h"
+#include "hw/acpi/piix4.h"
+
+#define TABLES_GPA 0x7fe0000ULL
+
+typedef struct Tables {
+    GByteArray *blob;
+    uint8_t rsdp[ACPI_RSDP_SIZE];
+    AcpiTableOffsets off;
+    uint64_t gpa;
+} Tables;
+
+static uint16_t le16(const uint8_t *p)
+{
+    return p[0] | (p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return le16(p) | ((uint32_t)le16(p + 2) << 16);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return le32(p) | ((uint64_t)le32(p + 4) << 32);
+}
+
+static uint8_t sum(const uint8_t *p, size_t len)
+{
+    uint8_t s = 0;
+
+    while (len--) {
+        s += *p++;
+    }
+    return s;
+}
+
+static void build(Tables *t, unsigned cpus)
+{
+    AcpiConfig cfg;
+    GError *err = NULL;
+
+    acpi_config_pc_defaults(&cfg, cpus);
+    cfg.ioapic_id = cpus;
+    t->gpa = TABLES_GPA;
+    t->blob = g_byte_array_new();
+    g_assert_true(acpi_build_tables(&cfg, t->gpa, t->blob, t->rsdp, &t->off, &err));
+    g_assert_no_error(err);
+}
+
+/* The table at guest address gpa, checked: inside the blob, signature, checksum. */
+static const uint8_t *table_at(Tables *t, uint64_t gpa, const char *sig)
+{
+    const uint8_t *p;
+    uint32_t len;
+
+    g_assert_cmphex(gpa, >=, t->gpa);
+    g_assert_cmphex(gpa + ACPI_SDT_HEADER_SIZE, <=, t->gpa + t->blob->len);
+    p = t->blob->data + (gpa - t->gpa);
+    g_assert_cmpmem(p, 4, sig, 4);
+    len = le32(p + 4);
+    g_assert_cmphex(gpa + len, <=, t->gpa + t->blob->len);
+    if (strcmp(sig, "FACS")) {
+        g_assert_cmpuint(sum(p, len), ==, 0);
+        g_assert_cmpmem(p + 10, 6, "TERN  ", 6);
+    }
+    return p;
+}
+
+static const uint8_t *fadt_of(Tables *t)
+{
+    const uint8_t *rsdt = table_at(t, le32(t->rsdp + 16), "RSDT");
+
+    return table_at(t, le32(rsdt + 36), "FACP");
+}
+
+static const uint8_t *madt_of(Tables *t)
+{
+    const uint8_t *rsdt = table_at(t, le32(t->rsdp + 16), "RSDT");
+
+    return table_at(t, le32(rsdt + 40), "APIC");
+}
+
+static void free_tables(Tables *t)
+{
+    g_byte_array_free(t->blob, TRUE);
+}
+
+static void test_rsdp(void)
+{
+    Tables t;
+
+    build(&t, 1);
+    g_assert_cmpmem(t.rsdp, 8, "RSD PTR ", 8);
+    g_assert_cmpuint(sum(t.rsdp, 20), ==, 0);
+    g_assert_cmpuint(sum(t.rsdp, ACPI_RSDP_SIZE), ==, 0);
+    g_assert_cmpuint(t.rsdp[15], ==, 2);
+    g_assert_cmpuint(le32(t.rsdp + 20), ==, ACPI_RSDP_SIZE);
+    g_assert_cmphex(le32(t.rsdp + 16), ==, t.gpa + t.off.rsdt);
+    g_assert_cmphex(le64(t.rsdp + 24), ==, t.gpa + t.off.xsdt);
+    free_tables(&t);
+}
+
+static void test_rsdt_xsdt(void)
+{
+    Tables t;
+    const uint8_t *rsdt, *xsdt;
+    static const char *const sigs[] = {"FACP", "APIC"};
+
+    build(&t, 2);
+    rsdt = table_at(&t, le32(t.rsdp + 16), "RSDT");
+    xsdt = table_at(&t, le64(t.rsdp + 24), "XSDT");
+    g_assert_cmpuint(le32(rsdt + 4), ==, ACPI_SDT_HEADER_SIZE + 4 * ARRAY_SIZE(sigs));
+    g_assert_cmpuint(le32(xsdt + 4), ==, ACPI_SDT_HEADER_SIZE + 8 * ARRAY_SIZE(sigs));
+    for (unsigned i = 0; i < ARRAY_SIZE(sigs); i++) {
+        uint32_t r = le32(rsdt + 36 + 4 * i);
+        g_assert_cmphex(le64(xsdt + 36 + 8 * i), ==, r);
+        table_at(&t, r, sigs[i]);
+    }
+    free_tables(&t);
+}
+
+static void test_fadt(void)
+{
+    Tables t;
+    const uint8_t *f, *facs;
+
+    build(&t, 1);
+    f = fadt_of(&t);
+    g_assert_cmpuint(le32(f + 4), ==, 244);
+    g_assert_cmpuint(f[8], ==, 3);
+    /* FACS and DSDT, 32- and 64-bit pointers alike */
+    facs = table_at(&t, le32(f + 36), "FACS");
+    g_assert_cmphex(le64(f + 132), ==, le32(f + 36));
+    g_assert_cmpuint(le32(facs + 4), ==, 64);
+    g_assert_cmphex(le32(f + 36) % 64, ==, 0);
+    table_at(&t, le32(f + 40), "DSDT");
+    g_assert_cmphex(le64(f + 140), ==, le32(f + 40));
+
+    g_assert_cmpuint(le16(f + 46), ==, PIIX4_PM_SCI_IRQ);
+    g_assert_cmpuint(le32(f + 48), ==, 0); /* no SMI_CMD: ACPI mode always on */
+    g_assert_cmphex(le32(f + 56), ==, 0x600 + ACPI_PM1_STS);
+    g_assert_cmphex(le32(f + 64), ==, 0x600 + ACPI_PM1_CNT);
+    g_assert_cmphex(le32(f + 76), ==, 0x600 + ACPI_PM_TMR);
+    g_assert_cmphex(le32(f + 80), ==, 0x600 + ACPI_GPE0_STS);
+    g_assert_cmpuint(f[88], ==, 4);                     /* PM1_EVT_LEN */
+    g_assert_cmpuint(f[89], ==, 2);                     /* PM1_CNT_LEN */
+    g_assert_cmpuint(f[91], ==, 4);                     /* PM_TMR_LEN */
+    g_assert_cmpuint(f[92], ==, 4);                     /* GPE0_BLK_LEN */
+    g_assert_cmpuint(f[108], ==, 0x32);                 /* CENTURY */
+    g_assert_cmphex(le16(f + 109), ==, 0x3);            /* legacy devices, 8042 */
+    g_assert_cmphex(le32(f + 112) & (1u << 10), !=, 0); /* RESET_REG_SUP */
+    g_assert_cmphex(le32(f + 112) & (1u << 8), ==, 0);  /* 24-bit PM timer */
+
+    /* RESET_REG: system I/O, 8 bits at 0xCF9, value 6 */
+    g_assert_cmpuint(f[116], ==, 1);
+    g_assert_cmpuint(f[117], ==, 8);
+    g_assert_cmphex(le64(f + 120), ==, 0xcf9);
+    g_assert_cmphex(f[128], ==, 0x06);
+
+    /* X_PM1a_EVT_BLK, X_PM1a_CNT_BLK, X_PM_TMR_BLK, X_GPE0_BLK: I/O GAS */
+    g_assert_cmpuint(f[148], ==, 1);
+    g_assert_cmpuint(f[149], ==, 32);
+    g_assert_cmphex(le64(f + 152), ==, 0x600);
+    g_assert_cmpuint(f[172], ==, 1);
+    g_assert_cmpuint(f[173], ==, 16);
+    g_assert_cmphex(le64(f + 176), ==, 0x604);
+    g_assert_cmpuint(f[208], ==, 1);
+    g_assert_cmpuint(f[209], ==, 32);
+    g_assert_cmphex(le64(f + 212), ==, 0x608);
+    g_assert_cmphex(le64(f + 224), ==, 0x60c);
+    free_tables(&t);
+}
+
+static void check_madt(unsigned cpus)
+{
+    Tables t;
+    const uint8_t *m, *e, *end;
+    unsigned lapics = 0, ioapics = 0, overrides = 0, nmis = 0;
+    bool irq0_to_2 = false, irq9_level = false;
+
+    build(&t, cpus);
+    m = madt_of(&t);
+    g_assert_cmphex(le32(m + 36), ==, 0xfee00000);
+    g_assert_cmphex(le32(m + 40), ==, 1); /* PCAT_COMPAT */
+    end = m + le32(m + 4);
+    for (e = m + 44; e < end; e += e[1]) {
+        g_assert_cmpuint(e[1], >=, 2);
+        switch (e[0]) {
+        case 0: /* processor local APIC */
+            g_assert_cmpuint(e[1], ==, 8);
+            g_assert_cmpuint(e[2], ==, lapics);  /* UID */
+            g_assert_cmpuint(e[3], ==, lapics);  /* APIC id */
+            g_assert_cmphex(le32(e + 4), ==, 1); /* enabled */
+            lapics++;
+            break;
+        case 1: /* I/O APIC */
+            g_assert_cmpuint(e[1], ==, 12);
+            g_assert_cmpuint(e[2], ==, cpus);
+            g_assert_cmphex(le32(e + 4), ==, 0xfec00000);
+            g_assert_cmpuint(le32(e + 8), ==, 0);
+            ioapics++;
+            break;
+        case 2: /* interrupt source override */
+            g_assert_cmpuint(e[1], ==, 10);
+            g_assert_cmpuint(e[2], ==, 0);
+            if (e[3] == 0) {
+                irq0_to_2 = le32(e + 4) == 2 && le16(e + 8) == 0;
+            }
+            if (e[3] == 9) {
+                irq9_level = le32(e + 4) == 9 && le16(e + 8) == 0xd;
+            }
+            overrides++;
+            break;
+        case 4: /* local APIC NMI on LINT1 of every CPU */
+            g_assert_cmpuint(e[1], ==, 6);
+            g_assert_cmphex(e[2], ==, 0xff);
+            g_assert_cmpuint(e[5], ==, 1);
+            nmis++;
+            break;
+        default:
+            g_assert_not_reached();
+        }
+    }
+    g_assert_true(e == end); /* the entries fill the table exactly */
+    g_assert_cmpuint(lapics, ==, cpus);
+    g_assert_cmpuint(ioapics, ==, 1);
+    g_assert_cmpuint(nmis, ==, 1);
+    g_assert_cmpuint(overrides, ==, 5); /* IRQ0, the SCI and PCI's 5, 10, 11 */
+    g_assert_true(irq0_to_2);
+    g_assert_true(irq9_level);
+    free_tables(&t);
+}
+
+static void test_madt(void)
+{
+    check_madt(1);
+    check_madt(4);
+    check_madt(ACPI_MAX_CPUS);
+}
+
+/* Decodes a PkgLength at p; *n gets its byte count. */
+static uint32_t pkglength(const uint8_t *p, unsigned *n)
+{
+    unsigned follow = p[0] >> 6;
+    uint32_t len = follow ? p[0] & 0xf : p[0] & 0x3f;
+
+    for (unsigned i = 0; i < follow; i++) {
+        len |= (uint32_t)p[1 + i] << (4 + 8 * i);
+    }
+    *n = follow + 1;
+    return len;
+}
+
+static void test_dsdt_aml(void)
+{
+    Tables t;
+    const uint8_t *d, *aml, *end;
+    unsigned n;
+    uint32_t len;
+    static const uint8_t s5[] = {
+        0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, PIIX4_SLP_TYP_S5, PIIX4_SLP_TYP_S5,
+        0x00, 0x00};
+    static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03};
+
+    build(&t, 1);
+    d = table_at(&t, le32(fadt_of(&t) + 40), "DSDT");
+    aml = d + ACPI_SDT_HEADER_SIZE;
+    end = d + le32(d + 4);
+
+    /* Scope (\_SB) { Device (PCI0) { ... } } */
+    g_assert_cmphex(aml[0], ==, 0x10);
+    len = pkglength(aml + 1, &n);
+    g_assert_cmpmem(aml + 1 + n, 4, "\\_SB_", 4);
+    g_assert_cmpmem(aml + 1 + n + 4, 1, "_", 1);
+    {
+        const uint8_t *dev = aml + 1 + n + 5;
+        unsigned dn;
+        uint32_t dlen;
+
+        g_assert_cmphex(dev[0], ==, 0x5b);
+        g_assert_cmphex(dev[1], ==, 0x82);
+        dlen = pkglength(dev + 2, &dn);
+        g_assert_cmpmem(dev + 2 + dn, 4, "PCI0", 4);
+        /* The device ends where the scope does. */
+        g_assert_true(dev + 2 + dlen == aml + 1 + len);
+        g_assert_cmpmem(dev + 2 + dn + 4, sizeof(hid), hid, sizeof(hid));
+    }
+    /* Then Name (\_S5, Package (4) { 0, 0, 0, 0 }) closes the table. */
+    aml += 1 + len;
+    g_assert_cmpint(end - aml, ==, sizeof(s5));
+    g_assert_cmpmem(aml, sizeof(s5), s5, sizeof(s5));
+    free_tables(&t);
+}
+
+static void test_layout(void)
+{
+    Tables t;
+
+    build(&t, 8);
+    /* Every table inside the blob, none overlapping, FACS 64-byte aligned. */
+    g_assert_cmpuint(t.off.facs % 64, ==, 0);
+    g_assert_cmpuint(t.off.dsdt, >=, t.off.facs + 64);
+    g_assert_cmpuint(t.off.fadt, >=, t.off.dsdt + le32(t.blob->data + t.off.dsdt + 4));
+    g_assert_cmpuint(t.off.madt, >=, t.off.fadt + 244);
+    g_assert_cmpuint(t.off.rsdt, >=, t.off.madt + le32(t.blob->data + t.off.madt + 4));
+    g_assert_cmpuint(t.off.xsdt, >=, t.off.rsdt + le32(t.blob->data + t.off.rsdt + 4));
+    g_assert_cmpuint(t.blob->len, ==, t.off.xsdt + le32(t.blob->data + t.off.xsdt + 4));
+    g_assert_cmpuint(t.blob->len, <, 4096);
+    free_tables(&t);
+}
+
+static void expect_error(const AcpiConfig *cfg, uint64_t gpa, const char *what)
+{
+    g_autoptr(GByteArray) blob = g_byte_array_new();
+    uint8_t rsdp[ACPI_RSDP_SIZE];
+    GError *err = NULL;
+
+    g_assert_false(acpi_build_tables(cfg, gpa, blob, rsdp, NULL, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, what));
+    g_clear_error(&err);
+}
+
+static void test_bad_config(void)
+{
+    AcpiConfig cfg;
+
+    acpi_config_pc_defaults(&cfg, 0);
+    expect_error(&cfg, TABLES_GPA, "0 CPUs");
+    acpi_config_pc_defaults(&cfg, ACPI_MAX_CPUS + 1);
+    expect_error(&cfg, TABLES_GPA, "256 CPUs");
+    acpi_config_pc_defaults(&cfg, 1);
+    expect_error(&cfg, TABLES_GPA + 16, "aligned");
+    expect_error(&cfg, 4 * GiB, "below 4 GiB");
+    expect_error(&cfg, 4 * GiB - 64, "cross 4 GiB");
+    cfg.sci_irq = 16;
+    expect_error(&cfg, TABLES_GPA, "SCI");
+}
+
+static void test_helpers(void)
+{
+    static const uint8_t data[] = {1, 2, 3, 250};
+    uint8_t buf[5];
+
+    g_assert_cmphex(acpi_eisaid("PNP0A03"), ==, 0x030ad041);
+    g_assert_cmphex(acpi_eisaid("PNP0C0F"), ==, 0x0f0cd041);
+    memcpy(buf, data, 4);
+    buf[4] = acpi_checksum(data, 4);
+    g_assert_cmpuint(sum(buf, 5), ==, 0);
+    g_assert_cmpuint(acpi_checksum(data, 0), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/acpi/rsdp", test_rsdp);
+    g_test_add_func("/acpi/rsdt-xsdt", test_rsdt_xsdt);
+    g_test_add_func("/acpi/fadt", test_fadt);
+    g_test_add_func("/acpi/madt", test_madt);
+    g_test_add_func("/acpi/dsdt-aml", test_dsdt_aml);
+    g_test_add_func("/acpi/layout", test_layout);
+    g_test_add_func("/acpi/bad-config", test_bad_config);
+    g_test_add_func("/acpi/helpers", test_helpers);
+    return g_test_run();
+}
