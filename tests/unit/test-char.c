@@ -472,6 +472,9 @@ static void test_pipe(void)
     g_clear_error(&err);
 
     g_assert_cmpint(mkfifo(in, 0600), ==, 0);
+    g_assert_null(qemu_chr_new("pipe0", spec, &err)); /* .in without .out */
+    g_assert_nonnull(strstr(err->message, out));
+    g_clear_error(&err);
     g_assert_cmpint(mkfifo(out, 0600), ==, 0);
     chr = qemu_chr_new("pipe0", spec, &err);
     g_assert_no_error(err);
@@ -737,6 +740,19 @@ static void test_tcp_server(void)
     g_assert_cmpint(qemu_chr_socket_port(chr), ==, port);
     check_server_sessions(chr, connect_tcp_cb, &port);
 
+    /* IPv6 loopback, where the host has it: the description keeps the brackets. */
+    Chardev *v6 = qemu_chr_new("tcp6", "tcp:[::1]:0,server=on,wait=off", &err);
+    if (v6) {
+        g_autofree char *d6 = qemu_chr_describe(v6);
+        g_autofree char *w6 =
+            g_strdup_printf("disconnected:tcp:[::1]:%d,server=on", qemu_chr_socket_port(v6));
+        g_assert_cmpstr(d6, ==, w6);
+        qemu_chr_delete(v6);
+    } else {
+        g_test_message("no IPv6 loopback: %s", err->message);
+        g_clear_error(&err);
+    }
+
     /* A second server on the same port fails, naming it. */
     g_assert_null(qemu_chr_new("tcp1", spec, &err));
     g_assert_nonnull(strstr(err->message, "listen on"));
@@ -875,6 +891,7 @@ static void test_flow_control(void)
 
     fe.can_read = 4;
     qemu_chr_fe_accept_input(&fe.be);
+    g_assert_cmpuint(fe.got->len, ==, 0); /* delivered from the main loop, not from here */
     expect_input(&fe, "0123");
     pump_idle();
     g_assert_cmpuint(fe.got->len, ==, 0); /* exactly what was allowed */
@@ -1022,6 +1039,7 @@ static void test_mux_flow_control(void)
     expect_event(&f.a, CHR_EVENT_MUX_IN, 2);
     f.a.can_read = 2;
     qemu_chr_fe_accept_input(&f.a.be);
+    g_assert_cmpuint(f.a.got->len, ==, 0); /* delivered from the main loop, not from here */
     expect_input(&f.a, "he");
     f.a.can_read = -1;
     qemu_chr_fe_accept_input(&f.a.be);

@@ -25,6 +25,7 @@ typedef struct MuxChardev {
     bool got_escape;
     uint8_t buf[MAX_MUX][MUX_BUFFER_SIZE];
     unsigned prod[MAX_MUX], cons[MAX_MUX]; /* free-running ring indexes */
+    QEMUBH *flush_bh; /* delivers buffered input from the main loop, never from the caller */
 } MuxChardev;
 
 static const char mux_help[] = "\r\n"
@@ -76,10 +77,7 @@ static void mux_set_focus(MuxChardev *m, int focus)
     mux_send_event(m, m->focus, CHR_EVENT_MUX_OUT);
     m->focus = focus;
     mux_send_event(m, focus, CHR_EVENT_MUX_IN);
-    if (focus >= 0) {
-        mux_flush(m, focus);
-    }
-    qemu_chr_update_watches(m->base);
+    qemu_bh_schedule(m->flush_bh);
 }
 
 static int mux_next(MuxChardev *m, int from)
@@ -179,6 +177,16 @@ static void mux_event(void *opaque, QEMUChrEvent ev)
     }
 }
 
+static void mux_flush_bh(void *opaque)
+{
+    MuxChardev *m = opaque;
+
+    for (int i = 0; i < MAX_MUX; i++) {
+        mux_flush(m, i);
+    }
+    qemu_chr_fe_accept_input(&m->base_be);
+}
+
 static bool mux_open(Chardev *chr, const ChardevSpec *spec, GError **errp)
 {
     MuxChardev *m = to_mux(chr);
@@ -186,6 +194,7 @@ static bool mux_open(Chardev *chr, const ChardevSpec *spec, GError **errp)
     g_autofree char *base_label = g_strdup_printf("%s-base", chr->label);
 
     m->focus = -1;
+    m->flush_bh = qemu_bh_new(mux_flush_bh, m);
     base_spec.mux = false;
     m->base = qemu_chr_new_internal(base_label, &base_spec, false, errp);
     if (!m->base) {
@@ -209,6 +218,7 @@ static void mux_close(Chardev *chr)
             m->fes[i] = NULL;
         }
     }
+    qemu_bh_delete(m->flush_bh);
     if (m->base) {
         qemu_chr_fe_deinit(&m->base_be);
         qemu_chr_delete(m->base);
@@ -268,8 +278,8 @@ static void mux_fe_update(Chardev *chr, CharBackend *be, bool handlers)
             be->chr_event(be->opaque, CHR_EVENT_MUX_IN);
         }
     }
-    mux_flush(m, be->tag);
-    qemu_chr_fe_accept_input(&m->base_be);
+    /* accept_input may come from inside a device's register access: deliver later. */
+    qemu_bh_schedule(m->flush_bh);
 }
 
 static char *mux_describe(Chardev *chr)

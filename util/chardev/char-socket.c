@@ -234,7 +234,10 @@ static char *socket_describe(Chardev *chr)
     if (s->is_unix) {
         return g_strdup_printf("%sunix:%s%s", state, s->path, s->server ? ",server=on" : "");
     }
-    return g_strdup_printf("%stcp:%s:%d%s", state, s->host, s->port, s->server ? ",server=on" : "");
+    /* An IPv6 host keeps its brackets, so the result parses back. */
+    bool v6 = strchr(s->host, ':') != NULL;
+    return g_strdup_printf("%stcp:%s%s%s:%d%s", state, v6 ? "[" : "", s->host, v6 ? "]" : "",
+                           s->port, s->server ? ",server=on" : "");
 }
 
 /* wait=on: block here until the first client connects. */
