@@ -127,62 +127,85 @@ static void simplify(GArray *a)
     g_array_set_size(a, out);
 }
 
-/* --- lookup table ------------------------------------------------------------ */
+/* --- lookup tree ----------------------------------------------------------------- */
 
-static unsigned alloc_node(FlatView *fv)
+static unsigned bit_length(uint64_t v)
 {
-    fv->nodes = g_renew(FVNode, fv->nodes, fv->nr_nodes + 1);
-    memset(fv->nodes[fv->nr_nodes], 0, sizeof(FVNode));
-    return fv->nr_nodes++;
+    return v ? 64 - __builtin_clzll(v) : 0;
 }
 
-static uint64_t leaf_entry(unsigned first, unsigned count)
+static unsigned alloc_node(FlatView *fv, unsigned shift, unsigned bits)
 {
-    return FV_ENTRY_LEAF | ((uint64_t)count << 32) | first;
+    unsigned idx = fv->pool_len;
+
+    fv->pool_len += 1 + (1u << bits);
+    fv->pool = g_renew(uint32_t, fv->pool, fv->pool_len);
+    fv->pool[idx] = shift | (bits << 8);
+    memset(&fv->pool[idx + 1], 0, sizeof(uint32_t) << bits);
+    return idx;
 }
 
-/* The entry for the span [base, base + 2^bits), which ranges [lo, hi) intersect. */
-static uint64_t build_entry(FlatView *fv, hwaddr base, unsigned bits, unsigned lo, unsigned hi)
+static uint32_t leaf_entry(unsigned first, unsigned count)
 {
-    unsigned child_bits, nr_children, node, i = lo;
+    return (MIN(count, FV_LEAF_MANY) << FV_LEAF_SHIFT) | first;
+}
+
+/* The entry for the span [base, last], which ranges [lo, hi) intersect. */
+static uint32_t build_entry(FlatView *fv, hwaddr base, hwaddr last, unsigned lo, unsigned hi)
+{
+    hwaddr first_addr, last_addr, node_base;
+    unsigned top, bits, shift, node, i = lo;
 
     if (lo == hi) {
         return 0;
     }
-    if (hi - lo <= FV_LEAF_MAX || bits <= TARGET_PAGE_BITS) {
+    /* The part of the span the ranges really cover; bits above top are common to it. */
+    first_addr = MAX(fv->ranges[lo].start, base);
+    last_addr = MIN(fv->ranges[hi - 1].last, last);
+    top = bit_length(first_addr ^ last_addr);
+    if (hi - lo <= FV_LEAF_MAX || top <= TARGET_PAGE_BITS) {
         return leaf_entry(lo, hi - lo);
     }
-    child_bits = bits - FV_RADIX_BITS;
-    nr_children = bits > 64 ? 1u << (64 - child_bits) : FV_RADIX_SIZE;
-    node = alloc_node(fv);
-    for (unsigned c = 0; c < nr_children; c++) {
-        hwaddr cbase = base + ((hwaddr)c << child_bits);
-        hwaddr clast = cbase + ((1ULL << child_bits) - 1);
+    /* About one child per range, children no smaller than a page. */
+    bits = MIN(MIN(bit_length(hi - lo), FV_NODE_MAX_BITS), top - TARGET_PAGE_BITS);
+    shift = top - bits;
+    node_base = top >= 64 ? 0 : first_addr & ~((1ULL << top) - 1);
+    node = alloc_node(fv, shift, bits);
+    for (unsigned c = 0; c < (1u << bits); c++) {
+        hwaddr cbase = node_base + ((hwaddr)c << shift);
+        hwaddr clast = cbase + ((1ULL << shift) - 1);
         unsigned j;
-        uint64_t e;
+        uint32_t e;
 
         while (i < hi && fv->ranges[i].last < cbase) {
             i++;
         }
         for (j = i; j < hi && fv->ranges[j].start <= clast; j++) {
         }
-        e = build_entry(fv, cbase, child_bits, i, j);
-        fv->nodes[node][c] = e; /* after the call: it may move fv->nodes */
+        e = build_entry(fv, cbase, clast, i, j);
+        fv->pool[node + 1 + c] = e; /* after the call: it may move fv->pool */
     }
     return FV_ENTRY_NODE | node;
 }
 
 static void build_lookup(FlatView *fv)
 {
-    hwaddr top = fv->nr ? fv->ranges[fv->nr - 1].last : 0;
-    unsigned bits = TARGET_PAGE_BITS + FV_RADIX_BITS;
-
-    /* The smallest table that covers the highest address, from the bottom level up. */
-    while (bits < 64 && (top >> bits)) {
-        bits += FV_RADIX_BITS;
+    if (fv->nr >= FV_MAX_RANGES) {
+        memory_abort("the flat view of '%s' has too many ranges (%u)", fv->as->name, fv->nr);
     }
-    fv->root_bits = bits;
-    fv->root_entry = build_entry(fv, 0, bits, 0, fv->nr);
+    fv->root_entry = build_entry(fv, 0, UINT64_MAX, 0, fv->nr);
+}
+
+/* The ranges in a cache-line aligned array of their own (free() it). */
+static FlatRange *flatrange_array_copy(GArray *a)
+{
+    void *p = NULL;
+
+    if (posix_memalign(&p, 64, MAX(a->len, 1) * sizeof(FlatRange)) != 0) {
+        memory_abort("out of memory for a flat view of %u ranges", a->len);
+    }
+    memcpy(p, a->data, a->len * sizeof(FlatRange));
+    return p;
 }
 
 FlatView *flatview_render(AddressSpace *as)
@@ -198,7 +221,8 @@ FlatView *flatview_render(AddressSpace *as)
     fv->as = as;
     fv->root = as->root;
     fv->nr = a->len;
-    fv->ranges = (FlatRange *)g_array_free(a, false);
+    fv->ranges = flatrange_array_copy(a);
+    g_array_free(a, true);
     build_lookup(fv);
     return fv;
 }
@@ -207,8 +231,8 @@ FlatView *flatview_render(AddressSpace *as)
 
 static void flatview_free(FlatView *fv)
 {
-    g_free(fv->ranges);
-    g_free(fv->nodes);
+    free(fv->ranges);
+    g_free(fv->pool);
     g_free(fv);
 }
 

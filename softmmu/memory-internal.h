@@ -8,31 +8,42 @@
 #include "exec/memory.h"
 #include "qemu/rcu.h"
 
-/* One piece of a flat view: [start, last] of the address space maps mr at offset_in_region. */
+/*
+ * One piece of a flat view: [start, last] of the address space maps mr at
+ * offset_in_region. What a lookup and a RAM access read comes first, and a
+ * range fills one cache line, so a lookup touches one line of the array.
+ */
 typedef struct FlatRange {
-    MemoryRegion *mr; /* the terminating region (aliases resolved) */
-    hwaddr offset_in_region;
     hwaddr start;
-    hwaddr last;         /* inclusive, so a range may end at 2^64 - 1 */
-    uint8_t *host;       /* RAM/ROM: host address of start; NULL for MMIO */
+    hwaddr last;   /* inclusive, so a range may end at 2^64 - 1 */
+    uint8_t *host; /* RAM/ROM: host address of start; NULL for MMIO */
+    hwaddr offset_in_region;
+    MemoryRegion *mr;    /* the terminating region (aliases resolved) */
     RAMBlock *ram_block; /* RAM/ROM: the block, for dirty bits; else NULL */
     bool readonly;       /* ROM: guest writes are dropped */
     uint8_t dirty_log_mask;
-} FlatRange;
+} __attribute__((aligned(64))) FlatRange;
 
 /*
- * Lookup: a radix table over the address, 9 bits per level above the 4 KiB
- * page. An entry is empty, a node, or a leaf naming the few flat ranges that
- * intersect its span (binary-searched). Spans covered by at most
- * FV_LEAF_MAX ranges stop early, so the depth is at most 6 and usually 2-3.
+ * Lookup: a radix tree over the address whose nodes adapt to what they hold.
+ * A node indexes the address bits [shift, shift + bits) that tell its ranges
+ * apart (higher bits common to all of them are skipped, lower ones left to
+ * the children), with one to two children per range, so even a few thousand
+ * regions usually need one level: a lookup is one node entry and one range. An entry (32 bits, to
+ * keep the tree small in the cache) is empty, a node (index in the pool), or a leaf naming the few
+ * flat ranges that intersect its span: the first (24 bits) and the count (7 bits; FV_LEAF_MANY:
+ * search to the end), binary-searched. The final containment check makes a lookup that strays
+ * (through skipped bits) land on NULL, never on a wrong range.
  */
-#define FV_RADIX_BITS 9
-#define FV_RADIX_SIZE (1u << FV_RADIX_BITS)
-#define FV_LEAF_MAX   2
-#define FV_ENTRY_NODE (1ULL << 63)
-#define FV_ENTRY_LEAF (1ULL << 62)
-
-typedef uint64_t FVNode[FV_RADIX_SIZE];
+#define FV_NODE_MAX_BITS 16 /* at most 65536 children per node */
+#define FV_LEAF_MAX      2  /* a span with this many ranges or fewer is a leaf */
+#define FV_ENTRY_NODE    (1u << 31)
+#define FV_LEAF_SHIFT    24
+#define FV_LEAF_MANY     127u
+#define FV_MAX_RANGES    (1u << FV_LEAF_SHIFT)
+/* A node in the pool: one header word (shift | bits << 8), then 2^bits entries. */
+#define FV_NODE_SHIFT(h) ((h)&0xffu)
+#define FV_NODE_BITS(h)  ((h) >> 8)
 
 /* Immutable once built; freed after a grace period when the last reference goes. */
 struct FlatView {
@@ -41,32 +52,29 @@ struct FlatView {
     AddressSpace *as;
     MemoryRegion *root;
     unsigned nr;
-    FlatRange *ranges; /* sorted by start, non-overlapping */
-    uint64_t root_entry;
-    unsigned root_bits; /* the table covers [0, 2^root_bits); 64 or more: everything */
-    FVNode *nodes;
-    unsigned nr_nodes;
+    FlatRange *ranges; /* sorted by start, non-overlapping; cache-line aligned */
+    uint32_t root_entry;
+    uint32_t *pool; /* the nodes */
+    unsigned pool_len;
 };
 
 /* The range containing addr, or NULL (inside rcu_read_lock() or with a reference). */
 static inline const FlatRange *flatview_find(const FlatView *fv, hwaddr addr)
 {
-    uint64_t e = fv->root_entry;
-    unsigned shift = fv->root_bits - FV_RADIX_BITS;
-    unsigned lo, hi;
+    uint32_t e = fv->root_entry;
+    unsigned lo, hi, count;
 
-    if (fv->root_bits < 64 && (addr >> fv->root_bits)) {
-        return NULL;
-    }
     while (e & FV_ENTRY_NODE) {
-        e = fv->nodes[e & 0xffffffffu][(addr >> shift) & (FV_RADIX_SIZE - 1)];
-        shift -= FV_RADIX_BITS;
+        const uint32_t *node = fv->pool + (e & ~FV_ENTRY_NODE);
+        uint32_t h = node[0];
+        e = node[1 + ((addr >> FV_NODE_SHIFT(h)) & ((1u << FV_NODE_BITS(h)) - 1))];
     }
     if (!e) {
         return NULL;
     }
-    lo = (uint32_t)e;
-    hi = lo + (unsigned)((e >> 32) & 0x3fffffffu);
+    lo = e & (FV_MAX_RANGES - 1);
+    count = e >> FV_LEAF_SHIFT;
+    hi = count == FV_LEAF_MANY ? fv->nr : lo + count;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
         if (fv->ranges[mid].last < addr) {

@@ -11,9 +11,12 @@
 #include "qemu/rcu.h"
 #include <pthread.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 
 __thread RCUReader rcu_reader;
 uint64_t rcu_gp_ctr = 1; /* readers store a non-zero value: 0 means "outside" */
+bool rcu_use_membarrier;
 
 static GMutex rcu_registry_lock;
 static RCUReader *rcu_readers;
@@ -22,6 +25,29 @@ static GOnce rcu_key_once = G_ONCE_INIT;
 
 /* Spins before sleeping while waiting for a reader. */
 #define RCU_SPIN_BEFORE_SLEEP 100
+
+/* Before main(), so no reader runs before the choice is made. */
+static void __attribute__((constructor)) rcu_init_membarrier(void)
+{
+    long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0);
+
+    if (cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) == 0) {
+        rcu_use_membarrier = true;
+    }
+}
+
+/* A full barrier on this thread and on every thread that may be inside a section. */
+static void rcu_barrier_all(void)
+{
+    if (rcu_use_membarrier) {
+        if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0) {
+            return;
+        }
+        g_error("rcu: membarrier failed: %s", g_strerror(errno));
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
 
 static void rcu_thread_exit(void *unused)
 {
@@ -100,8 +126,8 @@ void synchronize_rcu(void)
     g_assert(!rcu_read_locked());
     g_mutex_lock(&rcu_registry_lock);
     gp = __atomic_add_fetch(&rcu_gp_ctr, 1, __ATOMIC_SEQ_CST);
-    /* Pairs with the reader's fence: a reader we see as outside sees the new pointers. */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* Pairs with the reader's barrier: a reader we see as outside sees the new pointers. */
+    rcu_barrier_all();
     for (RCUReader *r = rcu_readers; r; r = r->next) {
         rcu_wait_reader(r, gp);
     }

@@ -12,7 +12,11 @@
  * records the global grace-period counter when it enters its outermost
  * section; synchronize_rcu() bumps the 64-bit counter and waits until no
  * reader holds a value older than the new one. A 64-bit counter never wraps,
- * so one bump per grace period is enough. See docs/memory.md.
+ * so one bump per grace period is enough. Where the kernel offers
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), the reader's fence becomes a
+ * compiler barrier and the writer makes every running thread execute the
+ * fence instead (the liburcu "memb" idea), so entering a section costs
+ * almost nothing. See docs/memory.md.
  */
 #ifndef QEMU_RCU_H
 #define QEMU_RCU_H
@@ -28,6 +32,7 @@ typedef struct RCUReader {
 
 extern __thread RCUReader rcu_reader;
 extern uint64_t rcu_gp_ctr;
+extern bool rcu_use_membarrier; /* set once at startup */
 
 /* Adds the calling thread to the readers (done by its first rcu_read_lock()). */
 void rcu_register_thread(void);
@@ -46,8 +51,13 @@ static inline void rcu_read_lock(void)
         rcu_register_thread();
     }
     __atomic_store_n(&r->ctr, __atomic_load_n(&rcu_gp_ctr, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-    /* Pairs with the fence in synchronize_rcu(): either the writer sees ctr or we see its store. */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* Pairs with the barrier in synchronize_rcu(): either the writer sees ctr or we see its store.
+     */
+    if (likely(rcu_use_membarrier)) {
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the writer's membarrier() fences for us */
+    } else {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
 }
 
 /* Leaves a read-side critical section. */

@@ -609,6 +609,90 @@ static void test_many_regions(Fixture *f, gconstpointer d)
     g_free(r);
 }
 
+/* Reference: the range containing addr by a linear scan of the sections. */
+static bool linear_lookup(FlatView *fv, hwaddr addr, MemoryRegionSection *out)
+{
+    for (unsigned i = 0; i < flatview_nr_sections(fv); i++) {
+        MemoryRegionSection s = flatview_section(fv, i);
+        if (addr >= s.offset_within_address_space &&
+            addr - s.offset_within_address_space <= s.size - 1) {
+            *out = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_lookup(FlatView *fv, hwaddr addr)
+{
+    MemoryRegionSection a = {0}, b = {0};
+    bool found = flatview_lookup(fv, addr, &a);
+
+    g_assert_cmpint(found, ==, linear_lookup(fv, addr, &b));
+    if (found) {
+        g_assert_true(a.mr == b.mr);
+        g_assert_cmphex(a.offset_within_address_space, ==, b.offset_within_address_space);
+    }
+}
+
+/* Random trees (clustered, sparse, sub-page, near the top): the lookup agrees with a scan. */
+static void test_lookup_random(Fixture *f, gconstpointer d)
+{
+    enum { N = 200, TRIALS = 20 };
+    MemoryRegion *r = g_new0(MemoryRegion, N);
+    GRand *rng = g_rand_new_with_seed(1234);
+    static const hwaddr bases[] = {0, 0xfee00000, 0x7fffffff000ULL, 0xfffffffffff00000ULL};
+    (void)d;
+
+    for (int i = 0; i < N; i++) {
+        memory_region_init_io(&r[i], &ops_impl1, NULL, "r", 1 + g_rand_int_range(rng, 0, 0x3000));
+    }
+    for (int t = 0; t < TRIALS; t++) {
+        FlatView *fv;
+        unsigned n = g_rand_int_range(rng, 1, N);
+        hwaddr spread = 1ULL << g_rand_int_range(rng, 13, 40);
+
+        memory_region_transaction_begin();
+        for (unsigned i = 0; i < n; i++) {
+            hwaddr base = bases[g_rand_int_range(rng, 0, G_N_ELEMENTS(bases))];
+            hwaddr off = ((hwaddr)g_rand_int(rng) << 20 ^ g_rand_int(rng)) % spread;
+            if (base + off + memory_region_size(&r[i]) - 1 < base) {
+                off = 0; /* would pass 2^64 */
+            }
+            memory_region_add_subregion_overlap(&f->root, base + off, &r[i],
+                                                g_rand_int_range(rng, -2, 3));
+        }
+        memory_region_transaction_commit();
+        fv = address_space_get_flatview(&f->as);
+        for (unsigned i = 0; i < flatview_nr_sections(fv); i++) {
+            MemoryRegionSection s = flatview_section(fv, i);
+            hwaddr last = s.offset_within_address_space + s.size - 1;
+            check_lookup(fv, s.offset_within_address_space - 1);
+            check_lookup(fv, s.offset_within_address_space);
+            check_lookup(fv, s.offset_within_address_space + s.size / 2);
+            check_lookup(fv, last);
+            check_lookup(fv, last + 1);
+        }
+        for (int k = 0; k < 2000; k++) {
+            hwaddr base = bases[g_rand_int_range(rng, 0, G_N_ELEMENTS(bases))];
+            check_lookup(fv, base + ((hwaddr)g_rand_int(rng) << 20 ^ g_rand_int(rng)) % spread);
+            check_lookup(fv, ((hwaddr)g_rand_int(rng) << 32) | g_rand_int(rng));
+        }
+        flatview_unref(fv);
+        memory_region_transaction_begin();
+        for (unsigned i = 0; i < n; i++) {
+            memory_region_del_subregion(&f->root, &r[i]);
+        }
+        memory_region_transaction_commit();
+    }
+    for (int i = 0; i < N; i++) {
+        memory_region_destroy(&r[i]);
+    }
+    drain_call_rcu();
+    g_rand_free(rng);
+    g_free(r);
+}
+
 /* --- system spaces and text dump -------------------------------------------------- */
 
 static void test_system_spaces(void)
@@ -792,6 +876,7 @@ int main(int argc, char **argv)
     ADD_FX("mmio-valid", test_mmio_valid);
     ADD_FX("translate", test_translate);
     ADD_FX("many-regions", test_many_regions);
+    ADD_FX("lookup-random", test_lookup_random);
     ADD_FX("mtree-alias", test_mtree_alias);
     g_test_add_func("/memory/system-spaces", test_system_spaces);
     for (size_t i = 0; i < ARRAY_SIZE(abort_cases); i++) {
