@@ -1239,9 +1239,8 @@ static void test_terminal_restore(void)
     chr = qemu_chr_new_stdio_fds("stdio-tty", slave, slave, false, &err);
     g_assert_no_error(err);
     g_assert_cmpint(tcgetattr(slave, &during), ==, 0);
-    if (tcgetpgrp(slave) == getpgrp()) { /* only a foreground terminal is made raw */
-        g_assert_false(during.c_lflag & (ICANON | ECHO | ISIG));
-    }
+    g_assert_false(during.c_lflag & (ICANON | ECHO | ISIG));
+    g_assert_true(during.c_oflag & OPOST); /* tern's own "\n" still returns the carriage */
     fe_attach(&fe, chr);
     fe_puts(&fe, "on the tty");
     g_autofree char *got = peer_recv(master, 10);
@@ -1251,9 +1250,14 @@ static void test_terminal_restore(void)
     g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
     g_assert_true(termios_equal(&before, &after));
 
-    /* The low-level path: raw, then the exit-path restore. */
+    /* The low-level path: raw (ISIG kept), then the exit-path restore. */
     g_assert_true(qemu_chr_term_set_raw(slave, true, &err));
     g_assert_no_error(err);
+    g_assert_cmpint(tcgetattr(slave, &during), ==, 0);
+    g_assert_false(during.c_lflag & (ICANON | ECHO));
+    g_assert_true(during.c_lflag & ISIG);
+    g_assert_false(qemu_chr_term_set_raw(slave, true, &err)); /* already ours */
+    g_clear_error(&err);
     qemu_chr_restore_terminals();
     g_assert_cmpint(tcgetattr(slave, &after), ==, 0);
     g_assert_true(termios_equal(&before, &after));

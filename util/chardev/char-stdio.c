@@ -89,13 +89,21 @@ static void tstp_handler(int sig)
     errno = saved_errno;
 }
 
+/* A terminal whose foreground group is not ours (not one we are not attached to). */
+static bool term_in_background(int fd)
+{
+    pid_t fg = tcgetpgrp(fd);
+
+    return fg >= 0 && fg != getpgrp();
+}
+
 static void cont_handler(int sig)
 {
     int saved_errno = errno;
 
     for (int i = 0; i < MAX_TERMS && !terms_released; i++) {
         /* In the background tcsetattr would stop us with SIGTTOU: wait for fg. */
-        if (terms[i].active && tcgetpgrp(terms[i].fd) == getpgrp()) {
+        if (terms[i].active && !term_in_background(terms[i].fd)) {
             term_set(terms[i].fd, &terms[i].raw);
         }
     }
@@ -177,7 +185,7 @@ bool qemu_chr_term_set_raw(int fd, bool isig, GError **errp)
     terms[slot].active = 1;
     terms_released = 0;
     /* Started in the background: stay cooked; SIGCONT in the foreground makes it raw. */
-    if (tcgetpgrp(fd) == getpgrp()) {
+    if (!term_in_background(fd)) {
         term_set(fd, &terms[slot].raw);
     }
     return true;
