@@ -17,6 +17,7 @@
 #include "qemu/timer.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <glib-unix.h>
 
 /* --- the big lock --------------------------------------------------------------- */
@@ -283,6 +284,8 @@ void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write, void *
 static bool main_loop_ready;
 static GPollFD *poll_fds;
 static int poll_fds_size;
+static __thread bool in_main_loop_wait; /* catches re-entry from a handler */
+static __thread bool dispatching;       /* this thread is running the loop's handlers */
 
 /* GLib promises GPollFD matches struct pollfd on Unix; ppoll relies on it. */
 G_STATIC_ASSERT(sizeof(GPollFD) == sizeof(struct pollfd));
@@ -298,13 +301,42 @@ void qemu_init_main_loop(void)
         return;
     }
     main_loop_ready = true;
+    /* A peer closing a pipe or socket must be an EPIPE for its handler, not the end of tern. */
+    signal(SIGPIPE, SIG_IGN);
     io_handlers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, io_handler_unref);
     qemu_clock_enable_virtual(true);
 }
 
 void qemu_notify_event(void)
 {
+    /*
+     * A handler run by the loop (a BH re-scheduling itself, a timer re-arming)
+     * needs no eventfd write: main_loop_wait() returns after the handlers, and
+     * the next call looks at BHs, timers and sources again before sleeping.
+     * Elsewhere on the loop's thread (reset handlers run by qemu_main_loop)
+     * the write is needed, or a request made there would wait for the next event.
+     */
+    if (dispatching) {
+        return;
+    }
     g_main_context_wakeup(NULL);
+}
+
+static gboolean terminate_on_signal(gpointer opaque)
+{
+    info_report("terminating on signal %d", GPOINTER_TO_INT(opaque));
+    qemu_system_shutdown_request(0);
+    return G_SOURCE_CONTINUE;
+}
+
+void qemu_init_signal_handlers(void)
+{
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+    qemu_init_main_loop();
+    for (size_t i = 0; i < ARRAY_SIZE(signals); i++) {
+        g_unix_signal_add(signals[i], terminate_on_signal, GINT_TO_POINTER(signals[i]));
+    }
 }
 
 /* Polls with ns precision; timeout_ns < 0 waits forever. */
@@ -356,8 +388,14 @@ bool main_loop_wait(bool nonblocking)
     if (!bql_held) {
         g_error("main_loop_wait: called without the BQL");
     }
+    if (in_main_loop_wait) {
+        g_error("main_loop_wait: called from inside a handler of the loop");
+    }
     qemu_init_main_loop();
-    g_main_context_acquire(ctx);
+    if (!g_main_context_acquire(ctx)) {
+        g_error("main_loop_wait: another thread owns the default GMainContext");
+    }
+    in_main_loop_wait = true;
 
     if (g_main_context_prepare(ctx, &max_priority)) {
         nonblocking = true; /* a source is ready already */
@@ -376,11 +414,14 @@ bool main_loop_wait(bool nonblocking)
         poll_ns(poll_fds, n, 0);
     }
 
+    dispatching = true;
     progress = g_main_context_check(ctx, max_priority, poll_fds, n);
     g_main_context_dispatch(ctx);
     progress |= qemu_clock_run_all_timers();
     progress |= bh_poll();
 
+    dispatching = false;
+    in_main_loop_wait = false;
     g_main_context_release(ctx);
     return progress;
 }

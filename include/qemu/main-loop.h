@@ -28,8 +28,13 @@ int qemu_main_loop(void);
  * shutdown is requested, which it consumes. qemu_main_loop's exit test. */
 bool main_loop_should_exit(int *exit_status);
 
-/* Wakes main_loop_wait() from any thread. */
+/* Wakes main_loop_wait() from any thread (a no-op on the loop's own thread). */
 void qemu_notify_event(void);
+
+/* SIGINT, SIGTERM and SIGHUP become a shutdown request with status 0 (as in
+ * QEMU), handled in the loop, so that the normal exit path restores the
+ * terminal. qemu_init_main_loop() already ignores SIGPIPE. */
+void qemu_init_signal_handlers(void);
 
 /* --- file descriptors ------------------------------------------------------ */
 typedef void IOHandler(void *opaque);

@@ -7,6 +7,9 @@
  * watchdog timer turns such a hang into a failure.
  */
 #include "qemu/osdep.h"
+
+#include <signal.h>
+
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 
@@ -392,6 +395,23 @@ static void test_loop_timers(void)
     }
 }
 
+/* In manual mode a virtual timer never fires by waiting, only by stepping. */
+static void test_loop_manual_clock(void)
+{
+    QEMUTimer *t = timer_new_ns(QEMU_CLOCK_VIRTUAL, flag_timer_cb, &timer_fired);
+
+    timer_fired = 0;
+    qemu_clock_set_manual(true);
+    timer_mod(t, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + 1);
+    g_assert_cmpint(qemu_clock_deadline_ns_all(), ==, -1);
+    g_assert_false(main_loop_wait(true));
+    g_assert_cmpint(timer_fired, ==, 0);
+    qemu_clock_step(1);
+    g_assert_cmpint(timer_fired, ==, 1);
+    qemu_clock_set_manual(false);
+    timer_free(t);
+}
+
 /* Another thread arms a timer (with the BQL) while the loop sleeps with no deadline. */
 static QEMUTimer *remote_timer;
 
@@ -510,6 +530,24 @@ static void test_bql_unlock_unheld(void)
     g_test_trap_assert_stderr("*does not hold*");
 }
 
+static void reenter_cb(void *opaque)
+{
+    (void)opaque;
+    main_loop_wait(true);
+}
+
+static void test_reentry(void)
+{
+    if (g_test_subprocess()) {
+        qemu_bh_schedule(qemu_bh_new(reenter_cb, NULL));
+        main_loop_wait(false);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*inside a handler*");
+}
+
 /* --- run state ------------------------------------------------------------------------------ */
 
 static gpointer shutdown_thread(gpointer opaque)
@@ -534,6 +572,32 @@ static void test_shutdown_from_thread(void)
     g_assert_true(qemu_shutdown_requested(&status));
     g_assert_cmpint(status, ==, 3);
     g_assert_cmpint(qemu_main_loop(), ==, 3);
+}
+
+/* SIGTERM becomes a shutdown request, handled in the loop (in a child: handlers stay). */
+static void test_signal_shutdown(void)
+{
+    if (g_test_subprocess()) {
+        qemu_init_signal_handlers();
+        g_assert_cmpint(kill(getpid(), SIGTERM), ==, 0);
+        g_assert_cmpint(qemu_main_loop(), ==, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*terminating on signal 15*");
+}
+
+/* SIGPIPE is ignored: writing to a pipe nobody reads is an error, not death. */
+static void test_sigpipe_ignored(void)
+{
+    int fds[2];
+
+    g_assert_cmpint(pipe(fds), ==, 0);
+    close(fds[0]);
+    g_assert_cmpint(write(fds[1], "x", 1), ==, -1);
+    g_assert_cmpint(errno, ==, EPIPE);
+    close(fds[1]);
 }
 
 static GString *reset_log;
@@ -618,11 +682,15 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/fd/hup", test_fd_hup);
     g_test_add_func("/main-loop/timer/deadline", test_loop_timers);
     g_test_add_func("/main-loop/timer/from-thread", test_timer_from_thread);
+    g_test_add_func("/main-loop/timer/manual-clock", test_loop_manual_clock);
+    g_test_add_func("/main-loop/reentry", test_reentry);
     g_test_add_func("/main-loop/bql/dropped-in-poll", test_bql_dropped_in_poll);
     g_test_add_func("/main-loop/bql/cond", test_bql_cond);
     g_test_add_func("/main-loop/bql/recursive", test_bql_recursive);
     g_test_add_func("/main-loop/bql/unlock-unheld", test_bql_unlock_unheld);
     g_test_add_func("/main-loop/runstate/shutdown-from-thread", test_shutdown_from_thread);
     g_test_add_func("/main-loop/runstate/reset-and-powerdown", test_reset_and_powerdown);
+    g_test_add_func("/main-loop/runstate/signal", test_signal_shutdown);
+    g_test_add_func("/main-loop/runstate/sigpipe", test_sigpipe_ignored);
     return g_test_run();
 }
