@@ -670,6 +670,47 @@ static void test_unix_server_wait(void)
     qemu_chr_delete(chr);
 }
 
+/* A signal ends the wait for a first client with an error (the loop cannot run yet). */
+static void test_unix_server_wait_signal(void)
+{
+    g_autofree char *path = tmp_path("sock-sig");
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on,wait=on", path);
+    GString *said = g_string_new("");
+    int logpipe[2], status;
+    pid_t pid;
+
+    g_assert_cmpint(pipe(logpipe), ==, 0);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (!pid) {
+        GError *err = NULL;
+
+        dup2(logpipe[1], STDERR_FILENO);
+        if (qemu_chr_new("unixsig", spec, &err)) {
+            _exit(1);
+        }
+        _exit(strstr(err->message, "interrupted by signal 15") ? 0 : 2);
+    }
+    close(logpipe[1]);
+    while (!strstr(said->str, "waiting for a connection")) {
+        struct pollfd p = {.fd = logpipe[0], .events = POLLIN};
+        char buf[256];
+        ssize_t n;
+
+        g_assert_cmpint(poll(&p, 1, WAIT_MS), ==, 1);
+        n = read(logpipe[0], buf, sizeof(buf));
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(said, buf, n);
+    }
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(logpipe[0]);
+    g_string_free(said, TRUE);
+    unlink(path);
+}
+
 static void test_unix_client(void)
 {
     g_autofree char *path = tmp_path("sock-srv");
@@ -1371,6 +1412,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/unix/server", test_unix_server);
     g_test_add_func("/char/unix/server-old-syntax", test_unix_server_old_syntax);
     g_test_add_func("/char/unix/server-wait", test_unix_server_wait);
+    g_test_add_func("/char/unix/server-wait-signal", test_unix_server_wait_signal);
     g_test_add_func("/char/unix/client", test_unix_client);
     g_test_add_func("/char/unix/path-too-long", test_unix_path_too_long);
     g_test_add_func("/char/tcp/server", test_tcp_server);

@@ -17,9 +17,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+
+/* How often the wait for a first client looks at signals (they also interrupt poll). */
+#define WAIT_POLL_MS 200
 
 typedef struct SocketChardev {
     Chardev parent;
@@ -240,19 +245,52 @@ static char *socket_describe(Chardev *chr)
                            s->port, s->server ? ",server=on" : "");
 }
 
-/* wait=on: block here until the first client connects. */
+/* Set by a signal that would end tern while a server waits for its first client. */
+static volatile sig_atomic_t wait_interrupted;
+
+static void wait_signal_handler(int sig)
+{
+    wait_interrupted = sig;
+}
+
+/*
+ * wait=on: block here until the first client connects. The main loop does not run yet, so
+ * its signal handling cannot; SIGINT/SIGTERM/SIGHUP end the wait with an error instead.
+ */
 static bool socket_wait_first(SocketChardev *s, GError **errp)
 {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa = {.sa_handler = wait_signal_handler}, old[ARRAY_SIZE(sigs)];
     g_autofree char *desc = socket_describe(&s->parent);
-    int fd;
+    int fd = -1, err = 0;
 
+    wait_interrupted = 0;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+        sigaction(sigs[i], &sa, &old[i]);
+    }
+    /* Said once the handlers are in place: a script may signal us as soon as it reads it. */
     info_report("chardev '%s': waiting for a connection on %s", s->parent.label, desc);
-    do {
-        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
+    while (fd < 0 && !err && !wait_interrupted) {
+        struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
+        if (poll(&p, 1, WAIT_POLL_MS) > 0) {
+            fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            err = fd < 0 && errno != EINTR && errno != EAGAIN ? errno : 0;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+        sigaction(sigs[i], &old[i], NULL);
+    }
     if (fd < 0) {
-        g_set_error(errp, TERN_ERROR, 0, "chardev '%s': accept: %s", s->parent.label,
-                    g_strerror(errno));
+        if (wait_interrupted) {
+            g_set_error(errp, TERN_ERROR, 0,
+                        "chardev '%s': interrupted by signal %d while "
+                        "waiting for a connection",
+                        s->parent.label, (int)wait_interrupted);
+        } else {
+            g_set_error(errp, TERN_ERROR, 0, "chardev '%s': accept: %s", s->parent.label,
+                        g_strerror(err));
+        }
         return false;
     }
     socket_attach_client(s, fd);
