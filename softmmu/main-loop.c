@@ -406,13 +406,10 @@ bool main_loop_wait(bool nonblocking)
         timeout = 0;
     }
 
-    if (timeout != 0) {
-        bql_unlock();
-        poll_ns(poll_fds, n, timeout);
-        bql_lock();
-    } else {
-        poll_ns(poll_fds, n, 0);
-    }
+    /* Also around a non-blocking poll: a busy loop must not starve vCPUs waiting for the BQL. */
+    bql_unlock();
+    poll_ns(poll_fds, n, timeout);
+    bql_lock();
 
     dispatching = true;
     progress = g_main_context_check(ctx, max_priority, poll_fds, n);
