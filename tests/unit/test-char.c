@@ -316,6 +316,8 @@ static void test_parse_errors(void)
     expect_spec_error(false, "bogus", "unknown character backend", "tcp:HOST:PORT");
     expect_spec_error(false, "udp:1.2.3.4:5", "unknown", "unix:PATH");
     expect_spec_error(false, "tcp:localhost", "missing port", NULL);
+    expect_spec_error(false, "tcp:", "missing port", NULL);
+    expect_spec_error(false, "unix:", "missing path", NULL);
     expect_spec_error(false, "tcp:localhost:", "missing port", NULL);
     expect_spec_error(false, "tcp:localhost:99999", "bad port", "99999");
     expect_spec_error(false, "tcp:localhost:12x", "bad port", NULL);
@@ -375,6 +377,45 @@ static void test_parse_opts(void)
     expect_spec_error(true, "null,id=n,path=/x", "unknown option 'path'", "known: id, mux");
     expect_spec_error(true, "file,id=f", "missing path", NULL);
     expect_spec_error(true, "file,id=f,path", "needs a value", NULL);
+}
+
+/* Random specs built from meaningful pieces: parsing never crashes, always decides. */
+static void test_parse_fuzz(void)
+{
+    static const char *const pieces[] = {
+        "mon:",    "tcp:",  "unix:", "file:", "pipe:",  "stdio", "null",      "socket", ",",
+        ",,",      ":",     "::",    "[",     "]",      "=",     "server",    "wait",   "nowait",
+        "nodelay", "on",    "off",   "maybe", "id=",    "path=", "port=",     "host=",  "mux=on",
+        "1",       "65535", "65536", "-1",    "/tmp/x", "",      "localhost", "::1",    "0",
+    };
+    GRand *r = g_rand_new_with_seed(42);
+
+    for (int i = 0; i < 20000; i++) {
+        GString *spec = g_string_new("");
+        int n = g_rand_int_range(r, 0, 8);
+        ChardevSpec s;
+        GError *err = NULL;
+        bool ok;
+
+        for (int k = 0; k < n; k++) {
+            g_string_append(spec, pieces[g_rand_int_range(r, 0, ARRAY_SIZE(pieces))]);
+        }
+        ok = (i & 1) ? qemu_chr_parse_opts(spec->str, &s, &err)
+                     : qemu_chr_parse_spec(spec->str, &s, &err);
+        if (ok) {
+            g_assert_no_error(err);
+            g_assert_nonnull(s.backend);
+            g_assert_cmpint(s.port, >=, 0);
+            g_assert_cmpint(s.port, <=, 65535);
+            qemu_chr_spec_free(&s);
+        } else {
+            g_assert_nonnull(err);
+            g_assert_cmpuint(strlen(err->message), >, 0);
+            g_error_free(err);
+        }
+        g_string_free(spec, TRUE);
+    }
+    g_rand_free(r);
 }
 
 /* --- null and file ------------------------------------------------------------- */
@@ -1405,6 +1446,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/parse/serial", test_parse_serial);
     g_test_add_func("/char/parse/errors", test_parse_errors);
     g_test_add_func("/char/parse/opts", test_parse_opts);
+    g_test_add_func("/char/parse/fuzz", test_parse_fuzz);
     g_test_add_func("/char/null", test_null);
     g_test_add_func("/char/file", test_file);
     g_test_add_func("/char/pipe", test_pipe);

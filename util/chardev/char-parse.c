@@ -232,11 +232,16 @@ static bool parse_serial_backend(const char *spec, const char *rest, ChardevSpec
         bool is_unix = rest[0] == 'u';
         g_auto(GStrv) items = g_strsplit(strchr(rest, ':') + 1, ",", -1);
 
+        const char *addr = items[0] ? items[0] : ""; /* "tcp:" splits into nothing */
+
         s->backend = g_strdup(is_unix ? "unix" : "tcp");
         if (is_unix) {
-            s->path = g_strdup(items[0]);
-        } else if (!parse_tcp_addr(spec, items[0], s, errp)) {
+            s->path = g_strdup(addr);
+        } else if (!parse_tcp_addr(spec, addr, s, errp)) {
             return false;
+        }
+        if (!items[0]) {
+            return true;
         }
         return apply_opts(spec, items + 1, is_unix ? "server,wait" : "server,wait,nodelay", s, seen,
                           errp);
