@@ -3,10 +3,12 @@
  * RSDP (5.2.5), RSDT/XSDT (5.2.7-8), FADT revision 3, the ACPI 2.0 layout
  * Linux and Windows accept (5.2.9), FACS (5.2.10), MADT with processor
  * local APIC, I/O APIC, interrupt source override and local APIC NMI entries
- * (5.2.12), and a DSDT in AML (chapter 20) with \_SB.PCI0 and \_S5.
+ * (5.2.12), and a DSDT in AML (chapter 20) with \_SB.PCI0, its _PRT onto
+ * four PCI interrupt link devices (6.2.13) and \_S5.
  *
- * Left out: the PCI root bridge's _CRS and _PRT (Linux falls back to its
- * defaults and the interrupt line registers), processor objects, HPET, SRAT,
+ * Left out: the PCI root bridge's _CRS (Linux uses its default windows), link
+ * devices that can be re-routed (firmware routes PIRQA-D once; _SRS accepts
+ * only that IRQ), processor objects, HPET, SRAT,
  * and any sleep state but S5; the FADT has no SMI_CMD (firmware leaves ACPI
  * mode on, see piix4_pm_firmware_init()).
  */
@@ -14,6 +16,7 @@
 #include "qemu/log.h"
 #include "hw/acpi/acpi-build.h"
 #include "hw/acpi/piix4.h"
+#include "hw/pci/piix.h"
 
 #define ACPI_OEM_ID       "TERN  "   /* 6 bytes */
 #define ACPI_OEM_TABLE_ID "TERNPC  " /* 8 bytes */
@@ -63,14 +66,23 @@
 #define AML_BYTE_PREFIX   0x0a
 #define AML_WORD_PREFIX   0x0b
 #define AML_DWORD_PREFIX  0x0c
+#define AML_BUFFER_OP     0x11
 #define AML_SCOPE_OP      0x10
+#define AML_METHOD_OP     0x14
 #define AML_PACKAGE_OP    0x12
 #define AML_DUAL_NAME     0x2e
 #define AML_MULTI_NAME    0x2f
 #define AML_EXT_OP_PREFIX 0x5b
 #define AML_DEVICE_OP     0x82 /* after the ext prefix */
 #define AML_ROOT_CHAR     0x5c
-#define AML_ONES_OP       0xff
+
+/* Resource descriptors (6.4): extended interrupt, end tag */
+#define ACPI_RES_EXT_IRQ          0x89
+#define ACPI_RES_EXT_IRQ_CONSUMER 0x01
+#define ACPI_RES_EXT_IRQ_SHARED   0x08 /* with level (bit 1 = 0), active high (bit 2 = 0) */
+#define ACPI_RES_END_TAG          0x79
+
+#define PCI_SLOTS 32
 
 /* --- bytes ----------------------------------------------------------------------------- */
 
@@ -263,8 +275,11 @@ static void madt_override(GByteArray *b, uint8_t irq, uint32_t gsi, uint16_t fla
 static size_t build_madt(GByteArray *b, const AcpiConfig *cfg)
 {
     size_t start = sdt_begin(b, "APIC", ACPI_MADT_REV, 16);
-    uint16_t level_irqs = cfg->pci_level_irqs | (1u << cfg->sci_irq);
+    uint16_t level_irqs = 1u << cfg->sci_irq;
 
+    for (unsigned i = 0; i < ARRAY_SIZE(cfg->pirq_irqs); i++) {
+        level_irqs |= 1u << cfg->pirq_irqs[i];
+    }
     put32(b, cfg->lapic_addr);
     put32(b, ACPI_MADT_PCAT_COMPAT);
     for (unsigned i = 0; i < cfg->nr_cpus; i++) {
@@ -453,10 +468,106 @@ static void aml_sleep_state(GByteArray *b, const char *name, uint8_t slp_typ)
     g_byte_array_append(b, pkg->data, pkg->len);
 }
 
-static size_t build_dsdt(GByteArray *b)
+static const uint8_t scope_op[] = {AML_SCOPE_OP};
+static const uint8_t device_op[] = {AML_EXT_OP_PREFIX, AML_DEVICE_OP};
+
+static void pci_link_name(char name[5], int pirq)
 {
-    static const uint8_t scope_op[] = {AML_SCOPE_OP};
-    static const uint8_t device_op[] = {AML_EXT_OP_PREFIX, AML_DEVICE_OP};
+    g_snprintf(name, 5, "LNK%c", 'A' + pirq);
+}
+
+/* Name(name, ResourceTemplate() { Interrupt(ResourceConsumer, Level, ActiveHigh, Shared) {irq} })
+ */
+static void aml_name_irq_template(GByteArray *b, const char *name, uint8_t irq)
+{
+    const uint8_t res[] = {
+        ACPI_RES_EXT_IRQ,
+        6,
+        0,
+        ACPI_RES_EXT_IRQ_CONSUMER | ACPI_RES_EXT_IRQ_SHARED,
+        1,
+        irq,
+        0,
+        0,
+        0,
+        ACPI_RES_END_TAG,
+        0, /* checksum 0: ignored */
+    };
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+
+    aml_integer(buf, sizeof(res));
+    g_byte_array_append(buf, res, sizeof(res));
+    put8(b, AML_NAME_OP);
+    aml_namestring(b, name);
+    put8(b, AML_BUFFER_OP);
+    aml_pkglength(b, buf->len);
+    g_byte_array_append(b, buf->data, buf->len);
+}
+
+/*
+ * Device(LNKx): a PCI interrupt link fixed at the IRQ firmware routed its PIRQ
+ * to, level and active high as the PIIX3 drives it. _SRS is a no-op because
+ * Linux always "sets" a link, to the one IRQ _PRS offers.
+ */
+static void aml_pci_link(GByteArray *b, int pirq, uint8_t irq)
+{
+    static const uint8_t method_op[] = {AML_METHOD_OP};
+    g_autoptr(GByteArray) dev = g_byte_array_new();
+    g_autoptr(GByteArray) srs = g_byte_array_new();
+    char name[5];
+
+    aml_name_eisaid(dev, "_HID", "PNP0C0F");
+    aml_name_integer(dev, "_UID", pirq + 1);
+    aml_name_irq_template(dev, "_PRS", irq);
+    aml_name_irq_template(dev, "_CRS", irq);
+    put8(srs, 1); /* MethodFlags: one argument, not serialized */
+    aml_named_block(dev, method_op, sizeof(method_op), "_SRS", srs);
+    pci_link_name(name, pirq);
+    aml_named_block(b, device_op, sizeof(device_op), name, dev);
+}
+
+/* Package() { slot << 16 | 0xFFFF, pin, LNKx, 0 } */
+static void aml_prt_entry(GByteArray *b, unsigned slot, int pin, int pirq)
+{
+    g_autoptr(GByteArray) e = g_byte_array_new();
+    char name[5];
+
+    put8(e, 4); /* NumElements */
+    put8(e, AML_DWORD_PREFIX);
+    put32(e, (slot << 16) | 0xffff);
+    aml_integer(e, pin);
+    pci_link_name(name, pirq);
+    aml_namestring(e, name);
+    aml_integer(e, 0);
+    put8(b, AML_PACKAGE_OP);
+    aml_pkglength(b, e->len);
+    g_byte_array_append(b, e->data, e->len);
+}
+
+/* Name(_PRT, Package() { ... }) for every slot and pin (6.2.13) */
+static void aml_pci_prt(GByteArray *b)
+{
+    g_autoptr(GByteArray) prt = g_byte_array_new();
+    unsigned n = 0;
+
+    put8(prt, 0); /* NumElements, patched below */
+    for (unsigned slot = 1; slot < PCI_SLOTS; slot++) {
+        for (int pin = 0; pin < 4; pin++, n++) {
+            /* The PIIX3's board wiring: slot 1 INTA is PIRQA, rotating by slot. */
+            aml_prt_entry(prt, slot, pin, (slot - 1 + pin) & 3);
+        }
+    }
+    g_assert(n < 256);
+    prt->data[0] = n;
+    put8(b, AML_NAME_OP);
+    aml_namestring(b, "_PRT");
+    put8(b, AML_PACKAGE_OP);
+    aml_pkglength(b, prt->len);
+    g_byte_array_append(b, prt->data, prt->len);
+}
+
+static size_t build_dsdt(GByteArray *b, const AcpiConfig *cfg)
+{
     g_autoptr(GByteArray) pci0 = g_byte_array_new();
     g_autoptr(GByteArray) sb = g_byte_array_new();
     size_t start = sdt_begin(b, "DSDT", ACPI_DSDT_REV, 16);
@@ -464,7 +575,11 @@ static size_t build_dsdt(GByteArray *b)
     aml_name_eisaid(pci0, "_HID", "PNP0A03"); /* PCI root bridge */
     aml_name_integer(pci0, "_ADR", 0);
     aml_name_integer(pci0, "_UID", 0);
+    aml_pci_prt(pci0);
     aml_named_block(sb, device_op, sizeof(device_op), "PCI0", pci0);
+    for (int pirq = 0; pirq < 4; pirq++) {
+        aml_pci_link(sb, pirq, cfg->pirq_irqs[pirq]);
+    }
     aml_named_block(b, scope_op, sizeof(scope_op), "\\_SB", sb);
     /* S5 soft-off: the SLP_TYP the PIIX4 PM treats as power off. */
     aml_sleep_state(b, "\\_S5", PIIX4_SLP_TYP_S5);
@@ -485,7 +600,9 @@ void acpi_config_pc_defaults(AcpiConfig *cfg, unsigned nr_cpus)
     cfg->sci_irq = PIIX4_PM_SCI_IRQ;
     cfg->reset_port = 0xcf9;
     cfg->reset_value = 0x06;
-    cfg->pci_level_irqs = (1u << 5) | (1u << 10) | (1u << 11);
+    for (int pirq = 0; pirq < 4; pirq++) {
+        cfg->pirq_irqs[pirq] = PIIX_FW_PIRQ_IRQ(pirq);
+    }
 }
 
 static bool acpi_config_check(const AcpiConfig *cfg, uint64_t gpa, GError **errp)
@@ -498,6 +615,13 @@ static bool acpi_config_check(const AcpiConfig *cfg, uint64_t gpa, GError **errp
     if (cfg->sci_irq >= 16 || cfg->sci_irq == 0 || cfg->sci_irq == 2) {
         g_set_error(errp, TERN_ERROR, 0, "ACPI tables: SCI on ISA IRQ %u", cfg->sci_irq);
         return false;
+    }
+    for (int pirq = 0; pirq < 4; pirq++) {
+        unsigned irq = cfg->pirq_irqs[pirq];
+        if (irq < 3 || irq > 15 || irq == 8 || irq == 13) {
+            g_set_error(errp, TERN_ERROR, 0, "ACPI tables: PIRQ%c on ISA IRQ %u", 'A' + pirq, irq);
+            return false;
+        }
     }
     if (gpa % ACPI_TABLES_ALIGN || gpa >= 4 * GiB) {
         g_set_error(errp, TERN_ERROR, 0,
@@ -538,7 +662,7 @@ bool acpi_build_tables(const AcpiConfig *cfg, uint64_t tables_gpa, GByteArray *t
     }
     g_byte_array_set_size(tables, 0);
     o.facs = build_facs(tables);
-    o.dsdt = build_dsdt(tables);
+    o.dsdt = build_dsdt(tables, cfg);
     o.fadt = build_fadt(tables, cfg, tables_gpa, o.facs, o.dsdt);
     o.madt = build_madt(tables, cfg);
     entries[0] = o.fadt;

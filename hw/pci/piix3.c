@@ -189,8 +189,13 @@ static void piix3_reset(DeviceState *dev)
     PIIX3State *s = (PIIX3State *)dev;
 
     pci_device_reset(&s->parent_obj);
+    if (s->fw_routing) {
+        for (int pirq = 0; pirq < PIIX_NUM_PIRQS; pirq++) {
+            s->parent_obj.config[PIIX_PIRQRC + pirq] = PIIX_FW_PIRQ_IRQ(pirq);
+        }
+    }
     s->rcr = 0;
-    piix3_update_isa_irqs(s); /* routing is back to "disabled" */
+    piix3_update_isa_irqs(s); /* routing is back to its reset (or firmware) values */
 }
 
 static void piix3_unrealize(DeviceState *dev)
@@ -225,4 +230,13 @@ device_init(piix3_info)
 
     pci_bus_irqs(bus, piix3_set_pirq, piix3_map_irq, s, PIIX_NUM_PIRQS);
     return s;
+}
+
+void piix3_firmware_init(PIIX3State *s)
+{
+    s->fw_routing = true;
+    for (int pirq = 0; pirq < PIIX_NUM_PIRQS; pirq++) {
+        s->parent_obj.config[PIIX_PIRQRC + pirq] = PIIX_FW_PIRQ_IRQ(pirq);
+    }
+    piix3_update_isa_irqs(s);
 }

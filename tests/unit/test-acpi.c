@@ -233,7 +233,7 @@ static void check_madt(unsigned cpus)
     g_assert_cmpuint(lapics, ==, cpus);
     g_assert_cmpuint(ioapics, ==, 1);
     g_assert_cmpuint(nmis, ==, 1);
-    g_assert_cmpuint(overrides, ==, 5); /* IRQ0, the SCI and PCI's 5, 10, 11 */
+    g_assert_cmpuint(overrides, ==, 4); /* IRQ0, the SCI (9), the PCI links (10, 11) */
     g_assert_true(irq0_to_2);
     g_assert_true(irq9_level);
     free_tables(&t);
@@ -259,44 +259,135 @@ static uint32_t pkglength(const uint8_t *p, unsigned *n)
     return len;
 }
 
+/* An object with a PkgLength after opcode op and a 4-byte name: its body and end. */
+static const uint8_t *aml_object(const uint8_t *p, const uint8_t *op, size_t oplen,
+                                 const char *name, size_t namelen, const uint8_t **body)
+{
+    unsigned n;
+    uint32_t len;
+
+    g_assert_cmpmem(p, oplen, op, oplen);
+    len = pkglength(p + oplen, &n);
+    g_assert_cmpmem(p + oplen + n, namelen, name, namelen);
+    *body = p + oplen + n + namelen;
+    return p + oplen + len;
+}
+
+static const uint8_t device_op[] = {0x5b, 0x82};
+
+/* Name(name, ResourceTemplate { Interrupt(Consumer, Level, ActiveHigh, Shared) {irq} }) */
+static const uint8_t *check_irq_template(const uint8_t *p, const char *name, uint8_t irq)
+{
+    const uint8_t expect[] = {0x08, name[0], name[1], name[2], name[3], 0x11, 14, 0x0a, 11,   0x89,
+                              6,    0,       0x09,    1,       irq,     0,    0,  0,    0x79, 0};
+
+    g_assert_cmpmem(p, sizeof(expect), expect, sizeof(expect));
+    return p + sizeof(expect);
+}
+
+static const uint8_t *check_link(const uint8_t *p, int pirq, uint8_t irq)
+{
+    char name[5];
+    const uint8_t *body, *end;
+    static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0c, 0x0f};
+    const uint8_t uid[] = {0x08, '_', 'U', 'I', 'D', 0x0a, pirq + 1};
+    static const uint8_t srs[] = {0x14, 6, '_', 'S', 'R', 'S', 1};
+
+    g_snprintf(name, sizeof(name), "LNK%c", 'A' + pirq);
+    end = aml_object(p, device_op, 2, name, 4, &body);
+    g_assert_cmpmem(body, sizeof(hid), hid, sizeof(hid));
+    body += sizeof(hid);
+    if (pirq == 0) {
+        g_assert_cmphex(body[5], ==, 0x01); /* _UID One */
+        body += 6;
+    } else {
+        g_assert_cmpmem(body, sizeof(uid), uid, sizeof(uid));
+        body += sizeof(uid);
+    }
+    body = check_irq_template(body, "_PRS", irq);
+    body = check_irq_template(body, "_CRS", irq);
+    g_assert_cmpmem(body, sizeof(srs), srs, sizeof(srs));
+    g_assert_true(body + sizeof(srs) == end);
+    return end;
+}
+
+/* Name(_PRT, Package(124) { Package(4) { slot << 16 | 0xFFFF, pin, LNKx, 0 }, ... }) */
+static const uint8_t *check_prt(const uint8_t *p)
+{
+    unsigned n;
+    uint32_t len;
+    const uint8_t *end, *e;
+
+    g_assert_cmpmem(p, 5, "\x08_PRT", 5);
+    g_assert_cmphex(p[5], ==, 0x12);
+    len = pkglength(p + 6, &n);
+    g_assert_cmpuint(n, ==, 2); /* longer than 63 bytes: a two-byte PkgLength */
+    end = p + 6 + len;
+    g_assert_cmpuint(p[6 + n], ==, 31 * 4);
+    e = p + 6 + n + 1;
+    for (unsigned slot = 1; slot < 32; slot++) {
+        for (unsigned pin = 0; pin < 4; pin++) {
+            unsigned en, elen;
+            const uint8_t *v;
+
+            g_assert_cmphex(e[0], ==, 0x12);
+            elen = pkglength(e + 1, &en);
+            v = e + 1 + en;
+            g_assert_cmpuint(v[0], ==, 4);
+            g_assert_cmphex(v[1], ==, 0x0c);
+            g_assert_cmphex(le32(v + 2), ==, (slot << 16) | 0xffff);
+            v += 6;
+            if (pin < 2) {
+                g_assert_cmphex(v[0], ==, pin); /* ZeroOp, OneOp */
+                v += 1;
+            } else {
+                g_assert_cmphex(v[0], ==, 0x0a);
+                g_assert_cmphex(v[1], ==, pin);
+                v += 2;
+            }
+            g_assert_cmpmem(v, 3, "LNK", 3);
+            g_assert_cmpint(v[3], ==, 'A' + ((slot - 1 + pin) & 3));
+            g_assert_cmphex(v[4], ==, 0);
+            g_assert_true(v + 5 == e + 1 + elen);
+            e += 1 + elen;
+        }
+    }
+    g_assert_true(e == end);
+    return end;
+}
+
 static void test_dsdt_aml(void)
 {
     Tables t;
-    const uint8_t *d, *aml, *end;
-    unsigned n;
-    uint32_t len;
+    const uint8_t *d, *aml, *end, *sb, *sb_end, *pci0, *pci0_end, *p;
+    static const uint8_t scope_op[] = {0x10};
     static const uint8_t s5[] = {
         0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, PIIX4_SLP_TYP_S5, PIIX4_SLP_TYP_S5,
         0x00, 0x00};
     static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03};
+    static const uint8_t adr_uid[] = {0x08, '_', 'A', 'D', 'R', 0x00,
+                                      0x08, '_', 'U', 'I', 'D', 0x00};
 
     build(&t, 1);
     d = table_at(&t, le32(fadt_of(&t) + 40), "DSDT");
     aml = d + ACPI_SDT_HEADER_SIZE;
     end = d + le32(d + 4);
 
-    /* Scope (\_SB) { Device (PCI0) { ... } } */
-    g_assert_cmphex(aml[0], ==, 0x10);
-    len = pkglength(aml + 1, &n);
-    g_assert_cmpmem(aml + 1 + n, 4, "\\_SB_", 4);
-    g_assert_cmpmem(aml + 1 + n + 4, 1, "_", 1);
-    {
-        const uint8_t *dev = aml + 1 + n + 5;
-        unsigned dn;
-        uint32_t dlen;
-
-        g_assert_cmphex(dev[0], ==, 0x5b);
-        g_assert_cmphex(dev[1], ==, 0x82);
-        dlen = pkglength(dev + 2, &dn);
-        g_assert_cmpmem(dev + 2 + dn, 4, "PCI0", 4);
-        /* The device ends where the scope does. */
-        g_assert_true(dev + 2 + dlen == aml + 1 + len);
-        g_assert_cmpmem(dev + 2 + dn + 4, sizeof(hid), hid, sizeof(hid));
+    /* Scope (\_SB) { Device (PCI0) { _HID, _ADR, _UID, _PRT }, Device (LNKA..D) } */
+    sb_end = aml_object(aml, scope_op, 1, "\\_SB_", 5, &sb);
+    pci0_end = aml_object(sb, device_op, 2, "PCI0", 4, &pci0);
+    g_assert_cmpmem(pci0, sizeof(hid), hid, sizeof(hid));
+    g_assert_cmpmem(pci0 + sizeof(hid), sizeof(adr_uid), adr_uid, sizeof(adr_uid));
+    g_assert_true(check_prt(pci0 + sizeof(hid) + sizeof(adr_uid)) == pci0_end);
+    p = pci0_end;
+    for (int pirq = 0; pirq < 4; pirq++) {
+        p = check_link(p, pirq, pirq < 2 ? 10 : 11);
     }
+    g_assert_true(p == sb_end);
+
     /* Then Name (\_S5, Package (4) { 0, 0, 0, 0 }) closes the table. */
-    aml += 1 + len;
-    g_assert_cmpint(end - aml, ==, sizeof(s5));
-    g_assert_cmpmem(aml, sizeof(s5), s5, sizeof(s5));
+    g_assert_cmpint(end - sb_end, ==, sizeof(s5));
+    g_assert_cmpmem(sb_end, sizeof(s5), s5, sizeof(s5));
     free_tables(&t);
 }
 
@@ -343,6 +434,9 @@ static void test_bad_config(void)
     expect_error(&cfg, 4 * GiB - 64, "cross 4 GiB");
     cfg.sci_irq = 16;
     expect_error(&cfg, TABLES_GPA, "SCI");
+    acpi_config_pc_defaults(&cfg, 1);
+    cfg.pirq_irqs[2] = 13;
+    expect_error(&cfg, TABLES_GPA, "PIRQC on ISA IRQ 13");
 }
 
 static void test_helpers(void)

@@ -444,6 +444,25 @@ static void test_intx_routing(void)
     g_assert_cmphex(cfg_readl(piix, PIIX_PIRQRC), ==, 0x80808080);
 }
 
+static void test_firmware_routing(void)
+{
+    PIIX3State *piix3 = (PIIX3State *)pci_find_devfn(bus, PIIX3_DEVFN);
+
+    /* As SeaBIOS leaves it, and as the DSDT's link devices say: A, B -> 10; C, D -> 11. */
+    piix3_firmware_init(piix3);
+    g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x0b0b0a0a);
+    pci_set_irq(testdev, 1); /* slot 3 INTA = PIRQC */
+    g_assert_cmpint(hwt_irq_level[11], ==, 1);
+    pci_set_irq(testdev, 0);
+    g_assert_cmpint(hwt_irq_level[11], ==, 0);
+    cfg_writel(PIIX3_DEVFN, PIIX_PIRQRC, 0x80808080);
+    qdev_reset_all(); /* firmware's routing comes back with a reset */
+    g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x0b0b0a0a);
+    piix3->fw_routing = false;
+    qdev_reset_all();
+    g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x80808080);
+}
+
 static void test_reset_control(void)
 {
     g_assert_cmpint(hwt_take_resets(), ==, 0);
@@ -538,6 +557,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/bar-sizing", test_bar_sizing);
     g_test_add_func("/pci/bar-mapping", test_bar_mapping);
     g_test_add_func("/pci/intx-routing", test_intx_routing);
+    g_test_add_func("/pci/firmware-routing", test_firmware_routing);
     g_test_add_func("/pci/reset-control", test_reset_control);
     g_test_add_func("/pci/smram-lock", test_smram_lock);
     g_test_add_func("/pci/devfn-errors", test_devfn_errors);

@@ -20,15 +20,15 @@
 #define ACPI_MAX_CPUS        255 /* xAPIC ids 0..254 in MADT type 0 entries */
 
 typedef struct AcpiConfig {
-    unsigned nr_cpus;        /* one processor LAPIC entry each, APIC ids 0..n-1 */
-    uint32_t lapic_addr;     /* 0xFEE00000 */
-    uint32_t ioapic_addr;    /* 0xFEC00000 */
-    uint8_t ioapic_id;       /* usually nr_cpus or 0 */
-    uint16_t pm_base;        /* PIIX4 PM I/O base: PM1a_EVT +0, PM1a_CNT +4, PM_TMR +8, GPE0 +0xC */
-    uint8_t sci_irq;         /* ISA IRQ of the SCI (9): level, active high */
-    uint16_t reset_port;     /* FADT RESET_REG, an I/O port (0xCF9) */
-    uint8_t reset_value;     /* written there to reset (0x06) */
-    uint16_t pci_level_irqs; /* ISA IRQs PCI interrupts use: level, active-high overrides */
+    unsigned nr_cpus;     /* one processor LAPIC entry each, APIC ids 0..n-1 */
+    uint32_t lapic_addr;  /* 0xFEE00000 */
+    uint32_t ioapic_addr; /* 0xFEC00000 */
+    uint8_t ioapic_id;    /* usually nr_cpus or 0 */
+    uint16_t pm_base;     /* PIIX4 PM I/O base: PM1a_EVT +0, PM1a_CNT +4, PM_TMR +8, GPE0 +0xC */
+    uint8_t sci_irq;      /* ISA IRQ of the SCI (9): level, active high */
+    uint16_t reset_port;  /* FADT RESET_REG, an I/O port (0xCF9) */
+    uint8_t reset_value;  /* written there to reset (0x06) */
+    uint8_t pirq_irqs[4]; /* ISA IRQ of PIRQA-D as firmware routed them (PCI link devices) */
 } AcpiConfig;
 
 /* Offsets of each table in the blob (add tables_gpa for its guest address). */
@@ -37,7 +37,8 @@ typedef struct AcpiTableOffsets {
 } AcpiTableOffsets;
 
 /* An AcpiConfig with the PC's values (IOAPIC/LAPIC addresses, PM base 0x600,
- * SCI 9, reset via 0xCF9 = 0x06) for nr_cpus CPUs. */
+ * SCI 9, reset via 0xCF9 = 0x06, PIRQs as piix3_firmware_init() routes them)
+ * for nr_cpus CPUs. */
 void acpi_config_pc_defaults(AcpiConfig *cfg, unsigned nr_cpus);
 
 /*

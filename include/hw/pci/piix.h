@@ -19,6 +19,9 @@
 #define PIIX_RCR_SRST   0x02 /* system reset: 1 hard, 0 soft */
 #define PIIX_RCR_RCPU   0x04 /* reset CPU: writing 1 starts the reset */
 
+/* What SeaBIOS programs into PIRQRC A-D, and the ACPI link devices report. */
+#define PIIX_FW_PIRQ_IRQ(pirq) ((pirq) < 2 ? 10 : 11)
+
 typedef struct PIIX3State {
     PCIDevice parent_obj;
     MemoryRegion rcr_mem;
@@ -26,10 +29,18 @@ typedef struct PIIX3State {
     int pirq_level[PIIX_NUM_PIRQS]; /* level of each PIRQ line from the bus */
     uint16_t isa_levels;            /* ISA IRQs this bridge drives high now */
     bool rcr_mapped;
+    bool fw_routing; /* piix3_firmware_init() ran: PIRQ routes survive reset */
 } PIIX3State;
 
 /* Creates the PIIX3 at 00:01.0 on bus and routes the bus's INTx through its
  * PIRQ registers onto isa_get_irq() lines. */
 PIIX3State *piix3_create(PCIBus *bus);
+
+/*
+ * Does what firmware does before it boots an OS (Linux direct boot has none):
+ * routes PIRQA-D to ISA IRQs PIIX_FW_PIRQ_IRQ(0..3), the values the DSDT's
+ * PCI interrupt link devices report. Re-applied on every reset.
+ */
+void piix3_firmware_init(PIIX3State *s);
 
 #endif
