@@ -243,7 +243,11 @@ static gboolean io_handler_dispatch(GSource *source, GSourceFunc cb, gpointer da
         s->fd_read(s->opaque);
     }
     /* The read handler may have removed or changed this watch. */
-    if (!g_source_is_destroyed(source) && s->fd_write && (rev & (G_IO_OUT | G_IO_ERR))) {
+    if (g_source_is_destroyed(source) || !s->fd_write) {
+        return G_SOURCE_CONTINUE;
+    }
+    /* A hang-up with nobody reading goes to the writer (EPIPE), or the watch would spin. */
+    if ((rev & (G_IO_OUT | G_IO_ERR)) || (!s->fd_read && (rev & G_IO_HUP))) {
         s->fd_write(s->opaque);
     }
     return G_SOURCE_CONTINUE;

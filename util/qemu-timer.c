@@ -26,12 +26,18 @@ struct QEMUTimer {
     QEMUTimerCB *cb;
     void *opaque;
     int64_t expire; /* valid while pending */
+    uint64_t seq;   /* timer_mod_seq when last armed */
     bool pending;
     QEMUTimer *next;
 };
 
 /* Heads of the per-clock sorted lists. */
 static QEMUTimer *active_timers[QEMU_CLOCK_MAX];
+/* Counts timer_mod calls: a pass runs only timers armed before it began. */
+static uint64_t timer_mod_seq;
+
+/* qemu_clock_set gives up on one instant after this many passes (a zero-period timer). */
+#define MAX_PASSES_PER_INSTANT 100000
 
 /*
  * Virtual clock state. value = running ? realtime + base : base.
@@ -200,6 +206,7 @@ void timer_mod(QEMUTimer *t, int64_t expire_ns)
     for (p = &active_timers[t->type]; *p && (*p)->expire <= expire_ns; p = &(*p)->next) {
     }
     t->expire = expire_ns;
+    t->seq = ++timer_mod_seq;
     t->pending = true;
     t->next = *p;
     *p = t;
@@ -219,14 +226,20 @@ int64_t timer_expire_time_ns(QEMUTimer *t)
     return t->pending ? t->expire : -1;
 }
 
-/* Pops and runs the timers of one clock that expire at or before now. */
+/*
+ * Pops and runs the timers of one clock that expire at or before now. A timer
+ * armed during the pass for a time already past waits for the next pass (the
+ * next loop iteration): a guest programming a zero period makes the loop busy,
+ * never stuck.
+ */
 static bool run_timers(QEMUClockType type, int64_t now)
 {
+    uint64_t pass_seq = timer_mod_seq;
     bool progress = false;
     QEMUTimer *t;
 
     /* Re-read the head each time: a callback may add, re-arm or delete timers. */
-    while ((t = active_timers[type]) && t->expire <= now) {
+    while ((t = active_timers[type]) && t->expire <= now && t->seq <= pass_seq) {
         active_timers[type] = t->next;
         t->next = NULL;
         t->pending = false;
@@ -292,6 +305,7 @@ int64_t qemu_clock_deadline_ns_all(void)
 int64_t qemu_clock_set(int64_t target)
 {
     int64_t now = vclock_read();
+    int passes = 0;
     QEMUTimer *t;
 
     if (__atomic_load_n(&vclock.running, __ATOMIC_RELAXED)) {
@@ -305,9 +319,16 @@ int64_t qemu_clock_set(int64_t target)
     while ((t = active_timers[QEMU_CLOCK_VIRTUAL]) && t->expire <= target) {
         if (t->expire > now) {
             now = t->expire;
+            passes = 0;
             g_mutex_lock(&vclock.write_lock);
             vclock_write(now, false);
             g_mutex_unlock(&vclock.write_lock);
+        }
+        if (++passes > MAX_PASSES_PER_INSTANT) {
+            warn_report("qemu_clock_set: a virtual timer keeps re-arming itself at %" PRId64
+                        " ns; moving on",
+                        now);
+            break;
         }
         run_timers(QEMU_CLOCK_VIRTUAL, now);
     }

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
@@ -370,6 +371,33 @@ static void test_fd_hup(void)
     close(fds[0]);
 }
 
+/* The peer of a write watch goes away: the writer is called and sees EPIPE, no spin. */
+static int epipe_seen;
+
+static void epipe_write(void *opaque)
+{
+    int fd = GPOINTER_TO_INT(opaque);
+
+    if (write(fd, "x", 1) < 0 && errno == EPIPE) {
+        epipe_seen++;
+        qemu_set_fd_handler(fd, NULL, NULL, NULL);
+    }
+}
+
+static void test_fd_write_peer_gone(void)
+{
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    epipe_seen = 0;
+    close(sv[1]);
+    qemu_set_fd_handler(sv[0], NULL, epipe_write, GINT_TO_POINTER(sv[0]));
+    main_loop_wait(false);
+    g_assert_cmpint(epipe_seen, ==, 1);
+    g_assert_false(main_loop_wait(true));
+    close(sv[0]);
+}
+
 /* --- timers through the loop ---------------------------------------------------------- */
 
 static int timer_fired;
@@ -680,6 +708,7 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/fd/read", test_fd_read);
     g_test_add_func("/main-loop/fd/write-and-change", test_fd_write_and_change);
     g_test_add_func("/main-loop/fd/hup", test_fd_hup);
+    g_test_add_func("/main-loop/fd/write-peer-gone", test_fd_write_peer_gone);
     g_test_add_func("/main-loop/timer/deadline", test_loop_timers);
     g_test_add_func("/main-loop/timer/from-thread", test_timer_from_thread);
     g_test_add_func("/main-loop/timer/manual-clock", test_loop_manual_clock);

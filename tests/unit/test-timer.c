@@ -306,6 +306,39 @@ static void test_several_clocks(void)
     g_assert_cmpint(qemu_clock_deadline_ns_all(), ==, -1);
 }
 
+/* A timer re-armed for "now" from its callback runs once per pass, never in a loop. */
+static int zero_runs;
+static QEMUTimer *zero_timer;
+
+static void zero_period_cb(void *opaque)
+{
+    (void)opaque;
+    zero_runs++;
+    timer_mod(zero_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+}
+
+static void test_zero_period(void)
+{
+    if (g_test_subprocess()) {
+        qemu_clock_set_manual(true);
+        zero_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, zero_period_cb, NULL);
+        timer_mod(zero_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+        for (int i = 1; i <= 3; i++) {
+            g_assert_true(qemu_clock_run_all_timers());
+            g_assert_cmpint(zero_runs, ==, i);
+        }
+        /* Stepping gives up on the instant with a warning, and time still moves. */
+        int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        g_assert_cmpint(qemu_clock_step(10), ==, now + 10);
+        g_assert_cmpint(zero_runs, >, 3);
+        timer_free(zero_timer);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*keeps re-arming*");
+}
+
 /* --- vCPU threads read the virtual clock while the main thread moves it ---------- */
 
 static int readers_stop;
@@ -375,6 +408,7 @@ int main(int argc, char **argv)
     g_test_add_func("/timer/virtual/disabled", test_virtual_disabled);
     g_test_add_func("/timer/virtual/threads", test_virtual_threads);
     g_test_add_func("/timer/pending", test_pending);
+    g_test_add_func("/timer/zero-period", test_zero_period);
     g_test_add_func("/timer/several-clocks", test_several_clocks);
     g_test_add_func("/timer/realtime", test_realtime_monotonic);
     return g_test_run();
