@@ -1129,6 +1129,73 @@ static void test_mux_flow_control(void)
     mux_teardown(&f);
 }
 
+/*
+ * Random keys and data in random chunks while the front ends stall and resume: what each
+ * receives matches a model of the escapes (nothing lost, nothing reordered).
+ */
+static void test_mux_random(void)
+{
+    static const char alphabet[] = {'\x01', 'c', 'b', 'a', 'h', 'x', 'z', 'A', '\x03'};
+    GRand *r = g_rand_new_with_seed(7);
+    GString *want[2] = {
+        g_string_new(""),
+        g_string_new(""),
+    };
+    int focus = 0, breaks[2] = {0, 0}, status;
+    bool esc = false;
+    MuxFixture f;
+
+    mux_setup(&f, "muxr");
+    for (int round = 0; round < 300; round++) {
+        char chunk[8];
+        int n = g_rand_int_range(r, 1, sizeof(chunk));
+
+        for (int k = 0; k < n; k++) {
+            char ch = alphabet[g_rand_int_range(r, 0, sizeof(alphabet))];
+
+            chunk[k] = ch;
+            if (esc) {
+                esc = false;
+                if (ch == 'c') {
+                    focus ^= 1;
+                } else if (ch == 'b') {
+                    breaks[focus]++;
+                } else if (ch == 'a' || ch == '\x01') {
+                    g_string_append_c(want[focus], '\x01');
+                }
+            } else if (ch == '\x01') {
+                esc = true;
+            } else {
+                g_string_append_c(want[focus], ch);
+            }
+        }
+        g_assert_cmpint(write(f.peer, chunk, n), ==, n);
+        f.a.can_read = g_rand_int_range(r, -1, 4);
+        f.b.can_read = g_rand_int_range(r, -1, 4);
+        qemu_chr_fe_accept_input(&f.a.be);
+        qemu_chr_fe_accept_input(&f.b.be);
+        for (int k = 0; k < 5; k++) {
+            main_loop_wait(true);
+        }
+    }
+    f.a.can_read = f.b.can_read = -1;
+    qemu_chr_fe_accept_input(&f.a.be);
+    qemu_chr_fe_accept_input(&f.b.be);
+    GotLen ga = {&f.a, want[0]->len}, gb = {&f.b, want[1]->len};
+    g_assert_true(pump_until(got_len, &ga));
+    g_assert_true(pump_until(got_len, &gb));
+    pump_idle();
+    g_assert_cmpstr(f.a.got->str, ==, want[0]->str);
+    g_assert_cmpstr(f.b.got->str, ==, want[1]->str);
+    g_assert_cmpint(f.a.events[CHR_EVENT_BREAK], ==, breaks[0]);
+    g_assert_cmpint(f.b.events[CHR_EVENT_BREAK], ==, breaks[1]);
+    main_loop_should_exit(&status); /* the C-a x presses asked for a shutdown */
+    mux_teardown(&f);
+    g_string_free(want[0], TRUE);
+    g_string_free(want[1], TRUE);
+    g_rand_free(r);
+}
+
 static void test_mux_limits(void)
 {
     GError *err = NULL;
@@ -1465,6 +1532,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/mux/keys", test_mux_keys);
     g_test_add_func("/char/mux/flow-control", test_mux_flow_control);
     g_test_add_func("/char/mux/limits", test_mux_limits);
+    g_test_add_func("/char/mux/random", test_mux_random);
     g_test_add_func("/char/stdio/eof", test_stdio_eof);
     g_test_add_func("/char/stdio/devnull", test_stdio_devnull);
     g_test_add_func("/char/stdio/mux-pty", test_stdio_mux_pty);
