@@ -198,14 +198,17 @@ static uint64_t ones(unsigned size)
     return size >= 8 ? UINT64_MAX : (1ULL << (size * 8)) - 1;
 }
 
-/* Whether the guest may make this access, per .valid; logs it if not. */
+/* Whether the guest may make this access (1, 2, 4 or 8 bytes, per .valid); logs it if not. */
 static bool access_valid(MemoryRegion *mr, hwaddr addr, unsigned size, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
     unsigned min = size_or(ops->valid.min_access_size, 1);
     unsigned max = size_or(ops->valid.max_access_size, 4);
 
-    if (size >= min && size <= max && (ops->valid.unaligned || (addr & (size - 1)) == 0)) {
+    bool natural = size == 1 || size == 2 || size == 4 || size == 8;
+
+    if (natural && size >= min && size <= max &&
+        (ops->valid.unaligned || (addr & (size - 1)) == 0)) {
         return true;
     }
     qemu_log_mask(LOG_GUEST_ERROR,
@@ -230,9 +233,11 @@ static void access_adjusted(MemoryRegion *mr, hwaddr addr, uint64_t *val, unsign
     unsigned imax = size_or(ops->impl.max_access_size, 4);
     unsigned asize = MAX(imin, MIN(size, imax));
     hwaddr start = ops->impl.unaligned ? addr : addr & ~(hwaddr)(asize - 1);
+    hwaddr span = (addr - start) + size; /* relative, so the top of the space does not wrap */
     uint64_t result = 0;
 
-    for (hwaddr a = start; a < addr + size; a += asize) {
+    for (hwaddr off = 0; off < span; off += asize) {
+        hwaddr a = start + off;
         /* Shift of this chunk relative to the guest's access, in bytes (may be negative). */
         int64_t shift = (int64_t)(a - addr) * 8;
         if (is_write) {

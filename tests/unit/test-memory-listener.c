@@ -250,6 +250,28 @@ static void test_other_space(Fixture *f, gconstpointer d)
     memory_region_destroy(&root2);
 }
 
+static void test_destroy_space(Fixture *f, gconstpointer d)
+{
+    MemoryRegion root2;
+    AddressSpace as2;
+    Recorder r2;
+    (void)d;
+
+    memory_region_init(&root2, "root2", 0x100000);
+    address_space_init(&as2, &root2, "doomed");
+    memory_region_add_subregion(&root2, 0x1000, &f->b);
+    recorder_init(&r2, f->log, NULL, 0);
+    memory_listener_register(&r2.l, &as2);
+    assert_log(f, "begin add(1000-1fff b@0) commit");
+    /* Destroying the space unregisters its listeners, which see everything go. */
+    address_space_destroy(&as2);
+    assert_log(f, "begin del(1000-1fff b@0) commit");
+    g_assert_null(r2.l.address_space);
+    memory_region_del_subregion(&root2, &f->b);
+    assert_log(f, "");
+    memory_region_destroy(&root2);
+}
+
 static void test_dirty_log(Fixture *f, gconstpointer d)
 {
     (void)d;
@@ -299,5 +321,6 @@ int main(int argc, char **argv)
     ADD("priorities", test_priorities);
     ADD("other-space", test_other_space);
     ADD("dirty-log", test_dirty_log);
+    ADD("destroy-space", test_destroy_space);
     return g_test_run();
 }

@@ -332,6 +332,28 @@ static void test_rom(Fixture *f, gconstpointer d)
     memory_region_destroy(&rom);
 }
 
+static void test_try_init_ram(Fixture *f, gconstpointer d)
+{
+    MemoryRegion ram;
+    GError *err = NULL;
+    (void)f;
+    (void)d;
+
+    /* More than the host's address space: an error naming the region, no abort. */
+    g_assert_false(memory_region_try_init_ram(&ram, "huge", 1ULL << 60, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "'huge'"));
+    g_clear_error(&err);
+    g_assert_false(memory_region_try_init_ram(&ram, "none", 0, &err));
+    g_assert_nonnull(strstr(err->message, "'none'"));
+    g_clear_error(&err);
+    g_assert_true(memory_region_try_init_ram(&ram, "fine", 0x3000, &err));
+    g_assert_no_error(err);
+    g_assert_true(memory_region_is_ram(&ram));
+    g_assert_false(memory_region_is_rom(&ram));
+    memory_region_destroy(&ram);
+}
+
 /* --- MMIO -------------------------------------------------------------------------- */
 
 typedef struct Call {
@@ -511,6 +533,118 @@ static void test_mmio_valid(Fixture *f, gconstpointer d)
     memory_region_del_subregion(&f->root, &io);
     memory_region_destroy(&io);
     g_array_free(dev.calls, true);
+}
+
+static const MemoryRegionOps ops_unaligned = {
+    .read = dev_read,
+    .write = dev_write,
+    .valid = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
+    .impl = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
+};
+
+static const MemoryRegionOps ops_write_only = {
+    .write = dev_write,
+};
+
+static void test_mmio_odd(Fixture *f, gconstpointer d)
+{
+    MemoryRegion io, wo;
+    Dev dev;
+    uint64_t v;
+    (void)d;
+
+    dev_init(&dev);
+    memory_region_init_io(&io, &ops_unaligned, &dev, "una", 0x40);
+    memory_region_init_io(&wo, &ops_write_only, &dev, "wo", 0x10);
+    memory_region_add_subregion(&f->root, 0x4000, &io);
+    memory_region_add_subregion(&f->root, 0x5000, &wo);
+    /* Unaligned allowed everywhere: one 8-byte call at offset 3. */
+    g_assert_cmphex(address_space_ldq_le(&f->as, 0x4003, MEMTXATTRS_UNSPECIFIED, NULL), ==,
+                    0x1a19181716151413ULL);
+    g_assert_cmpuint(dev.calls->len, ==, 1);
+    assert_call(&dev, 0, false, 3, 8, 0x1a19181716151413ULL);
+    /* Sizes the bus never makes: 0, 3, 16 are rejected, not passed on. */
+    g_array_set_size(dev.calls, 0);
+    g_assert_cmpint(memory_region_dispatch_read(&io, 0, &v, 3, MEMTXATTRS_UNSPECIFIED), ==,
+                    MEMTX_DECODE_ERROR);
+    g_assert_cmphex(v, ==, 0xffffff);
+    g_assert_cmpint(memory_region_dispatch_write(&io, 0, 0, 0, MEMTXATTRS_UNSPECIFIED), ==,
+                    MEMTX_DECODE_ERROR);
+    g_assert_cmpint(memory_region_dispatch_read(&io, 0, &v, 16, MEMTXATTRS_UNSPECIFIED), ==,
+                    MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(dev.calls->len, ==, 0);
+    /* A 3-byte access through the space: split 2 + 1 at natural alignment... */
+    address_space_read(&f->as, 0x4001, MEMTXATTRS_UNSPECIFIED, &v, 3);
+    g_assert_cmpuint(dev.calls->len, ==, 2);
+    /* No read callback: all ones, the write still works. */
+    g_assert_cmphex(address_space_ldl_le(&f->as, 0x5000, MEMTXATTRS_UNSPECIFIED, NULL), ==,
+                    0xffffffff);
+    g_array_set_size(dev.calls, 0);
+    address_space_stl_le(&f->as, 0x5004, 0x12345678, MEMTXATTRS_UNSPECIFIED, NULL);
+    assert_call(&dev, 0, true, 4, 4, 0x12345678);
+
+    memory_region_del_subregion(&f->root, &io);
+    memory_region_del_subregion(&f->root, &wo);
+    memory_region_destroy(&io);
+    memory_region_destroy(&wo);
+    g_array_free(dev.calls, true);
+}
+
+/* A 2^64-byte MMIO region at the lowest priority catches whatever nothing else claims. */
+static void test_catch_all(Fixture *f, gconstpointer d)
+{
+    MemoryRegion all, ram;
+    Dev dev;
+    FlatView *fv;
+    MemoryRegionSection s;
+    (void)d;
+
+    dev_init(&dev);
+    memory_region_init_io(&all, &ops_impl1, &dev, "all", UINT64_MAX);
+    memory_region_init_ram(&ram, "ram", 0x1000);
+    memory_region_add_subregion_overlap(&f->root, 0, &all, -1);
+    fv = address_space_get_flatview(&f->as);
+    g_assert_cmpuint(flatview_nr_sections(fv), ==, 1);
+    s = flatview_section(fv, 0);
+    /* 2^64 bytes cannot be said in 64 bits: the section says 2^64 - 1. */
+    g_assert_cmphex(s.size, ==, UINT64_MAX);
+    flatview_unref(fv);
+    memory_region_add_subregion(&f->root, 0x1000, &ram);
+    assert_view(&f->as, "0-fff all@0 1000-1fff ram@0 2000-ffffffffffffffff all@2000");
+    g_assert_cmphex(rd8(&f->as, 0xffffffffffffffffULL), ==, 0x10 + (0x3f % 64));
+    g_assert_cmphex(rd8(&f->as, 0x2001), ==, 0x11);
+    g_assert_cmpuint(f->as.unassigned_accesses, ==, 0);
+
+    memory_region_del_subregion(&f->root, &ram);
+    memory_region_del_subregion(&f->root, &all);
+    memory_region_destroy(&ram);
+    memory_region_destroy(&all);
+    g_array_free(dev.calls, true);
+}
+
+/* -d guest_errors names what went wrong. */
+static void test_guest_error_log(void)
+{
+    if (g_test_subprocess()) {
+        MemoryRegion root, io;
+        AddressSpace as;
+        Dev dev;
+        uint64_t v;
+
+        dev_init(&dev);
+        g_assert_true(qemu_set_log_str("guest_errors", NULL));
+        memory_region_init(&root, "root", 0x100000);
+        address_space_init(&as, &root, "logged");
+        memory_region_init_io(&io, &ops_valid4, &dev, "strict", 0x10);
+        memory_region_add_subregion(&root, 0x1000, &io);
+        address_space_ldl_le(&as, 0x8000, MEMTXATTRS_UNSPECIFIED, NULL);
+        memory_region_dispatch_read(&io, 1, &v, 2, MEMTXATTRS_UNSPECIFIED);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*read of 4 bytes at 0x8000 in 'logged': nothing there*"
+                              "*invalid read of size 2 at offset 0x1 of 'strict'*");
 }
 
 static void test_translate(Fixture *f, gconstpointer d)
@@ -828,6 +962,21 @@ static void abort_mmio_ptr(void)
     memory_region_get_ram_ptr(&io);
 }
 
+static void abort_destroy_placed(void)
+{
+    static MemoryRegion a, r;
+
+    memory_region_init(&a, "holder", 0x2000);
+    memory_region_init_ram(&r, "placed", 0x1000);
+    memory_region_add_subregion(&a, 0, &r);
+    memory_region_destroy(&r);
+}
+
+static void abort_commit_unbalanced(void)
+{
+    memory_region_transaction_commit();
+}
+
 typedef struct AbortCase {
     const char *path;
     void (*fn)(void);
@@ -843,6 +992,8 @@ static const AbortCase abort_cases[] = {
     {"twice", abort_twice, "*cannot add 'dup' to 'second': it is already inside 'first'*"},
     {"move-outside", abort_move_outside, "*'mover'*outside its container 'small'*"},
     {"mmio-ptr", abort_mmio_ptr, "*'mmio-dev' has no host memory*"},
+    {"destroy-placed", abort_destroy_placed, "*cannot destroy 'placed': still inside 'holder'*"},
+    {"commit-unbalanced", abort_commit_unbalanced, "*transaction_commit() without a begin*"},
 };
 
 static void test_abort(gconstpointer data)
@@ -871,14 +1022,18 @@ int main(int argc, char **argv)
     ADD_FX("clip", test_clip);
     ADD_FX("top-of-space", test_top_of_space);
     ADD_FX("rom", test_rom);
+    ADD_FX("try-init-ram", test_try_init_ram);
     ADD_FX("mmio-split", test_mmio_split);
     ADD_FX("mmio-widen", test_mmio_widen);
     ADD_FX("mmio-valid", test_mmio_valid);
+    ADD_FX("mmio-odd", test_mmio_odd);
+    ADD_FX("catch-all", test_catch_all);
     ADD_FX("translate", test_translate);
     ADD_FX("many-regions", test_many_regions);
     ADD_FX("lookup-random", test_lookup_random);
     ADD_FX("mtree-alias", test_mtree_alias);
     g_test_add_func("/memory/system-spaces", test_system_spaces);
+    g_test_add_func("/memory/guest-error-log", test_guest_error_log);
     for (size_t i = 0; i < ARRAY_SIZE(abort_cases); i++) {
         g_autofree char *path = g_strdup_printf("/memory/abort/%s", abort_cases[i].path);
         g_test_add_data_func(path, &abort_cases[i], test_abort);
