@@ -389,7 +389,11 @@ bool linux_load(const char *kernel, const char *initrd, const char *cmdline, con
 #define BOOT_CS_FLAGS                                                                              \
     (DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK | DESC_L_MASK)
 #define BOOT_DS_FLAGS  (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK | DESC_B_MASK)
-#define BOOT_TSS_LIMIT 0x67 /* a minimal 64-bit TSS; VMX wants TR usable in long mode */
+#define BOOT_TSS_LIMIT 0x67
+/* MTRRdefType: MTRRs enabled, default type write-back, as firmware would leave them
+ * (SDM Vol. 3A, 12.11.2.1); with MTRRs off Linux also turns PAT off. */
+#define MTRR_DEF_TYPE_E (1u << 11)
+#define MTRR_TYPE_WB    6 /* a minimal 64-bit TSS; VMX wants TR usable in long mode */
 
 void linux_boot_setup_cpu(CPUX86State *env, const LinuxBootEntry *entry)
 {
@@ -415,4 +419,5 @@ void linux_boot_setup_cpu(CPUX86State *env, const LinuxBootEntry *entry)
     env->gdt.limit = entry->gdt_limit;
     env->idt.base = 0;
     env->idt.limit = 0;
+    env->mtrr_deftype = MTRR_DEF_TYPE_E | MTRR_TYPE_WB;
 }

@@ -30,7 +30,42 @@
 #include "hw/pci/i440fx.h"
 #include "hw/pci/piix.h"
 #include "hw/acpi/piix4.h"
+#include "hw/acpi/acpi-build.h"
+#include "hw/char/serial.h"
+#include "hw/rtc/mc146818rtc.h"
+#include "hw/input/i8042.h"
+#include "hw/misc/ioport80.h"
+#include "hw/misc/port92.h"
+#include "sysemu/kvm.h"
 #include "target/x86/cpu.h"
+
+G_STATIC_ASSERT(PC_KVM_RESERVED_BASE == KVM_RESERVED_BASE);
+G_STATIC_ASSERT(PC_KVM_RESERVED_SIZE == KVM_RESERVED_SIZE);
+
+/* CMOS bytes SeaBIOS reads for the memory size (Bochs/QEMU CMOS map). */
+#define CMOS_BASE_MEM_LO  0x15 /* conventional memory, KiB */
+#define CMOS_BASE_MEM_HI  0x16
+#define CMOS_EXT_MEM_LO   0x17 /* memory from 1 MiB, KiB, at most 0xFFFF */
+#define CMOS_EXT_MEM_HI   0x18
+#define CMOS_EXT_MEM2_LO  0x30 /* the same again */
+#define CMOS_EXT_MEM2_HI  0x31
+#define CMOS_MEM_16M_LO   0x34 /* memory from 16 MiB below 4 GiB, 64 KiB units */
+#define CMOS_MEM_16M_HI   0x35
+#define CMOS_MEM_4G_LO    0x5b /* memory above 4 GiB, 64 KiB units, 24 bits */
+#define CMOS_MEM_4G_MID   0x5c
+#define CMOS_MEM_4G_HI    0x5d
+#define CMOS_NB_CPUS      0x5f /* vCPUs - 1 */
+#define CMOS_BASE_MEM_KIB 640
+
+#define COM1_IOBASE 0x3f8
+#define COM1_IRQ    4
+#define COM2_IOBASE 0x2f8
+#define COM2_IRQ    3
+#define PC_NUM_COM  2
+
+#define PC_RSDP_ROM_ADDR  0xe0000ULL   /* in the ROM, where ACPI's legacy scan looks */
+#define PC_RSDP_EBDA_ADDR PC_EBDA_BASE /* with -bios: reserved RAM, via acpi_rsdp_addr */
+#define PIIX_RESET_VALUE  0x06         /* RCPU | SRST: a hard reset through 0xCF9 */
 
 #define RESET_VECTOR_OFFSET 16 /* the first instruction: 16 bytes below 4 GiB */
 #define BIOS_SIZE_UNIT      (64 * KiB)
@@ -380,6 +415,43 @@ void boot_time_report(void)
     qemu_log("%s", out->str);
 }
 
+/* --- ACPI -------------------------------------------------------------------------------- */
+
+/* Builds the tables for this machine into pcms->acpi_tables and the RSDP. */
+static bool pc_acpi_build(PCMachineState *pcms, GError **errp)
+{
+    AcpiConfig cfg;
+
+    acpi_config_pc_defaults(&cfg, pcms->ms->smp_cpus ? pcms->ms->smp_cpus : 1);
+    cfg.pm_base = PC_PM_IO_BASE;
+    cfg.sci_irq = PC_SCI_IRQ;
+    cfg.reset_port = PIIX_RCR_IOPORT;
+    cfg.reset_value = PIIX_RESET_VALUE;
+    pcms->acpi_tables = g_byte_array_new();
+    if (!acpi_build_tables(&cfg, pcms->acpi_base, pcms->acpi_tables, pcms->rsdp, NULL, errp)) {
+        return false;
+    }
+    if (pcms->acpi_tables->len > PC_ACPI_AREA_SIZE) {
+        g_set_error(errp, TERN_ERROR, 0, "ACPI tables: %u bytes do not fit in the %llu KiB area",
+                    pcms->acpi_tables->len, PC_ACPI_AREA_SIZE / KiB);
+        return false;
+    }
+    pcms->rsdp_addr = pcms->builtin_bios ? PC_RSDP_ROM_ADDR : PC_RSDP_EBDA_ADDR;
+    return true;
+}
+
+/* Copies tables and RSDP into the guest (again at each reset: the guest may have
+ * written over them). */
+static void pc_acpi_install(PCMachineState *pcms)
+{
+    AddressSpace *as = address_space_memory();
+
+    address_space_write(as, pcms->acpi_base, MEMTXATTRS_UNSPECIFIED, pcms->acpi_tables->data,
+                        pcms->acpi_tables->len);
+    address_space_write_rom(as, pcms->rsdp_addr, MEMTXATTRS_UNSPECIFIED, pcms->rsdp,
+                            ACPI_RSDP_SIZE);
+}
+
 /* --- guest loading ------------------------------------------------------------------------ */
 
 static bool pc_write_guest(void *opaque, uint64_t addr, const void *buf, size_t len)
@@ -433,6 +505,7 @@ static void pc_boot_reset(void *opaque)
     PCMachineState *pcms = opaque;
     g_autoptr(GError) err = NULL;
 
+    pc_acpi_install(pcms);
     if (!pcms->ms->kernel_filename) {
         return;
     }
@@ -460,6 +533,121 @@ static void pc_pci_init(PCMachineState *pcms)
     pcms->pm = piix4_pm_create(pcms->pci_bus, pcms->gsi[PC_SCI_IRQ]);
     piix4_pm_firmware_init(pcms->pm, PC_PM_IO_BASE);
     qemu_register_powerdown_handler(piix4_pm_powerdown_handler, pcms->pm);
+}
+
+static DeviceState *pc_isa_new(const char *name, GError **errp)
+{
+    DeviceState *dev = qdev_new(name);
+
+    if (!dev) {
+        g_set_error(errp, TERN_ERROR, 0, "device '%s' is not built in", name);
+    }
+    return dev;
+}
+
+static DeviceState *pc_isa_create(const char *name, GError **errp)
+{
+    DeviceState *dev = pc_isa_new(name, errp);
+
+    if (!dev) {
+        return NULL;
+    }
+    if (!qdev_realize(dev, errp)) {
+        qdev_unref(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+static void pc_first_uart_byte(void *opaque)
+{
+    (void)opaque;
+    boot_time_mark(BOOT_FIRST_UART);
+}
+
+static bool pc_serial_init(PCMachineState *pcms, GError **errp)
+{
+    static const uint32_t iobase[PC_NUM_COM] = {COM1_IOBASE, COM2_IOBASE};
+    static const uint32_t irq[PC_NUM_COM] = {COM1_IRQ, COM2_IRQ};
+
+    for (int i = 0; i < PC_NUM_COM; i++) {
+        DeviceState *dev;
+
+        if (!pcms->ms->serial_labels[i]) {
+            continue;
+        }
+        dev = pc_isa_new(TYPE_ISA_SERIAL, errp);
+        if (!dev) {
+            return false;
+        }
+        qdev_prop_set_uint(dev, "iobase", iobase[i]);
+        qdev_prop_set_uint(dev, "irq", irq[i]);
+        qdev_prop_set_string(dev, "chardev", pcms->ms->serial_labels[i]);
+        if (!qdev_realize(dev, errp)) {
+            qdev_unref(dev);
+            return false;
+        }
+        serial_set_tx_hook((SerialState *)dev, pc_first_uart_byte, NULL);
+    }
+    for (int i = PC_NUM_COM; i < MAX_SERIAL_PORTS; i++) {
+        if (pcms->ms->serial_labels[i]) {
+            warn_report("-serial: the PC machine has %d serial ports; port %d is not wired",
+                        PC_NUM_COM, i + 1);
+        }
+    }
+    return true;
+}
+
+/* The guest's milestone: its first POST write once the vCPUs run. */
+static void pc_post_write(void *opaque, uint8_t value)
+{
+    (void)opaque;
+    (void)value;
+    if (runstate_is_running()) {
+        boot_time_mark(BOOT_POST);
+        boot_time_report();
+    }
+}
+
+/* The memory-size CMOS bytes, as SeaBIOS expects them. */
+static void pc_cmos_init(PCMachineState *pcms)
+{
+    RTCState *rtc = pcms->rtc;
+    uint64_t below = pcms->ms->below_4g_mem_size, above = pcms->ms->above_4g_mem_size;
+    uint64_t ext_kib = below > 1 * MiB ? MIN((below - 1 * MiB) / KiB, 0xffff) : 0;
+    uint64_t mem16 = below > 16 * MiB ? MIN((below - 16 * MiB) / (64 * KiB), 0xffff) : 0;
+    uint64_t mem4g = above / (64 * KiB);
+
+    rtc_set_cmos(rtc, CMOS_BASE_MEM_LO, CMOS_BASE_MEM_KIB & 0xff);
+    rtc_set_cmos(rtc, CMOS_BASE_MEM_HI, CMOS_BASE_MEM_KIB >> 8);
+    rtc_set_cmos(rtc, CMOS_EXT_MEM_LO, ext_kib & 0xff);
+    rtc_set_cmos(rtc, CMOS_EXT_MEM_HI, ext_kib >> 8);
+    rtc_set_cmos(rtc, CMOS_EXT_MEM2_LO, ext_kib & 0xff);
+    rtc_set_cmos(rtc, CMOS_EXT_MEM2_HI, ext_kib >> 8);
+    rtc_set_cmos(rtc, CMOS_MEM_16M_LO, mem16 & 0xff);
+    rtc_set_cmos(rtc, CMOS_MEM_16M_HI, mem16 >> 8);
+    rtc_set_cmos(rtc, CMOS_MEM_4G_LO, mem4g & 0xff);
+    rtc_set_cmos(rtc, CMOS_MEM_4G_MID, (mem4g >> 8) & 0xff);
+    rtc_set_cmos(rtc, CMOS_MEM_4G_HI, (mem4g >> 16) & 0xff);
+    rtc_set_cmos(rtc, CMOS_NB_CPUS, pcms->ms->smp_cpus ? pcms->ms->smp_cpus - 1 : 0);
+}
+
+/* COM1/COM2, RTC, i8042, port 0x92, port 0x80: the ISA devices of issue 3. */
+static bool pc_isa_init(PCMachineState *pcms, GError **errp)
+{
+    DeviceState *post;
+
+    if (!pc_serial_init(pcms, errp)) {
+        return false;
+    }
+    pcms->rtc = (RTCState *)pc_isa_create(TYPE_MC146818_RTC, errp);
+    if (!pcms->rtc || !pc_isa_create(TYPE_I8042, errp) || !pc_isa_create(TYPE_PORT92, errp) ||
+        !(post = pc_isa_create(TYPE_IOPORT80, errp))) {
+        return false;
+    }
+    ioport80_set_hook((IOPort80State *)post, pc_post_write, pcms);
+    pc_cmos_init(pcms);
+    return true;
 }
 
 /* --- the machine ----------------------------------------------------------------------------- */
@@ -495,9 +683,11 @@ bool pc_machine_init(MachineState *ms, GError **errp)
     isa_bus_set_irqs(pcms->gsi);
     pc_pci_init(pcms);
     qemu_register_reset_handler(pc_devices_reset, pcms);
-    if (!pc_add_user_devices(ms, errp) || !qemu_init_vcpus(ms, errp)) {
+    if (!pc_isa_init(pcms, errp) || !pc_add_user_devices(ms, errp) || !pc_acpi_build(pcms, errp) ||
+        !qemu_init_vcpus(ms, errp)) {
         return false;
     }
+    pc_acpi_install(pcms);
     qemu_register_reset_handler(pc_boot_reset, pcms);
     if (!pc_boot_guest(pcms, errp)) {
         return false;

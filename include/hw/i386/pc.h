@@ -56,12 +56,15 @@ typedef struct PCMachineState {
     MemoryRegion option_rom;                 /* 0xC0000-0xDFFFF */
     MemoryRegion bios, isa_bios;             /* ROM at the top of 4 GiB and its alias below 1 MiB */
     uint64_t bios_size;
-    bool builtin_bios;  /* no -bios: tern's own small ROM */
-    uint64_t acpi_base; /* E820_ACPI area (tables) at the top of low RAM */
-    uint64_t rsdp_addr; /* 0 until ACPI tables are built */
-    qemu_irq *gsi;      /* PC_NUM_GSI lines */
+    bool builtin_bios;       /* no -bios: tern's own small ROM */
+    uint64_t acpi_base;      /* E820_ACPI area (tables) at the top of low RAM */
+    uint64_t rsdp_addr;      /* 0 until ACPI tables are built */
+    GByteArray *acpi_tables; /* copied to acpi_base (again at each reset) */
+    uint8_t rsdp[36];        /* ACPI_RSDP_SIZE */
+    qemu_irq *gsi;           /* PC_NUM_GSI lines */
     struct PCIBus *pci_bus;
     struct PIIX4PMState *pm;
+    struct RTCState *rtc;
     bool layout_built;
 } PCMachineState;
 
