@@ -204,7 +204,9 @@ static FlatRange *flatrange_array_copy(GArray *a)
     if (posix_memalign(&p, 64, MAX(a->len, 1) * sizeof(FlatRange)) != 0) {
         memory_abort("out of memory for a flat view of %u ranges", a->len);
     }
-    memcpy(p, a->data, a->len * sizeof(FlatRange));
+    if (a->len) {
+        memcpy(p, a->data, a->len * sizeof(FlatRange));
+    }
     return p;
 }
 

@@ -22,7 +22,9 @@ typedef struct FlatRange {
     RAMBlock *ram_block; /* RAM/ROM: the block, for dirty bits; else NULL */
     bool readonly;       /* ROM: guest writes are dropped */
     uint8_t dirty_log_mask;
-} __attribute__((aligned(64))) FlatRange;
+    uint8_t pad[64 - 6 * 8 - 2]; /* to a cache line; the view's array is line-aligned */
+} FlatRange;
+G_STATIC_ASSERT(sizeof(FlatRange) == 64);
 
 /*
  * Lookup: a radix tree over the address whose nodes adapt to what they hold.

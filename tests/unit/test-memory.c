@@ -639,6 +639,12 @@ static void test_guest_error_log(void)
         memory_region_add_subregion(&root, 0x1000, &io);
         address_space_ldl_le(&as, 0x8000, MEMTXATTRS_UNSPECIFIED, NULL);
         memory_region_dispatch_read(&io, 1, &v, 2, MEMTXATTRS_UNSPECIFIED);
+        address_space_destroy(&as);
+        memory_region_del_subregion(&root, &io);
+        memory_region_destroy(&io);
+        memory_region_destroy(&root);
+        g_array_free(dev.calls, true);
+        drain_call_rcu();
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
