@@ -46,6 +46,7 @@ void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write, void *
 /* --- bottom halves: run once in the main loop, scheduled from any thread ---- */
 typedef struct QEMUBH QEMUBH;
 typedef void QEMUBHFunc(void *opaque);
+/* Creating and deleting a BH needs the BQL (or no running loop); scheduling does not. */
 QEMUBH *qemu_bh_new(QEMUBHFunc *cb, void *opaque);
 /* Thread-safe and wakes the loop; scheduling twice before it runs runs it once.
  * A BH may schedule itself from its callback: it runs again next iteration. */
