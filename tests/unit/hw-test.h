@@ -30,6 +30,7 @@ static inline void hwt_init(void)
 {
     memory_init(UINT64_MAX);
     qemu_init_main_loop();
+    bql_lock(); /* device models run under the BQL */
     qemu_clock_set_manual(true);
     hwt_irqs = qemu_allocate_irqs(hwt_irq_handler, NULL, ISA_NUM_IRQS);
     isa_bus_set_irqs(hwt_irqs);
