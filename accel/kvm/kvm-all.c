@@ -124,7 +124,11 @@ static bool kvm_check_caps(KVMState *s, GError **errp)
     return true;
 }
 
-/* GSI i -> PIC pin i (0-15, not the cascade) and IOAPIC pin i, but GSI 0 -> IOAPIC pin 2. */
+/*
+ * GSI i -> PIC pin i (0-15, not the cascade) and IOAPIC pin i, but GSI 0 ->
+ * IOAPIC pin 2 (the MADT's override) and nothing else on pin 2, so that the
+ * in-kernel PIT's EOI notifications find GSI 0.
+ */
 static bool kvm_setup_gsi_routing(GError **errp)
 {
     size_t max = 2 * KVM_IRQCHIP_NUM_GSIS;
@@ -141,6 +145,9 @@ static bool kvm_setup_gsi_routing(GError **errp)
             e->type = KVM_IRQ_ROUTING_IRQCHIP;
             e->u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
             e->u.irqchip.pin = gsi % 8;
+        }
+        if (gsi == IOAPIC_PIN_ISA_IRQ0) {
+            continue; /* pin 2 is GSI 0's: a second GSI there would steal its EOIs */
         }
         e = &r->entries[r->nr++];
         e->gsi = gsi;

@@ -23,7 +23,11 @@
 #define KVM_RESERVED_BASE     KVM_IDENTITY_MAP_ADDR
 #define KVM_RESERVED_SIZE     0x4000u
 
-/* Legacy GSIs routed by the in-kernel irqchip's default routing (PIC 0-15, IOAPIC 0-23). */
+/*
+ * GSIs of the in-kernel irqchip: GSI n drives PIC pin n (0-15) and IOAPIC pin
+ * n, except GSI 0 (ISA IRQ 0), which drives IOAPIC pin 2 as the MADT's
+ * interrupt source override says; GSI 2 reaches nothing (the PIC cascade).
+ */
 #define KVM_IRQCHIP_NUM_GSIS 24
 
 /* True when the KVM accelerator runs the machine. */
