@@ -892,6 +892,9 @@ static void test_mtree_alias(Fixture *f, gconstpointer d)
     mtree_info(s, false);
     g_assert_nonnull(strstr(s->str, "    0000000000010000-00000000000107ff (prio 3, alias): al "
                                     "-> ram @0000000000000800 [disabled]\n"));
+    /* The target, in no container, is listed after the spaces. */
+    g_assert_nonnull(strstr(s->str, "memory-region: ram\n"
+                                    "  0000000000000000-0000000000000fff (prio 0, ram): ram\n"));
     memory_region_set_enabled(&al, true);
     g_string_truncate(s, 0);
     mtree_info(s, true);
