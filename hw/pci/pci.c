@@ -420,6 +420,30 @@ static int pci_find_free_slot(PCIBus *bus)
     return -1;
 }
 
+/* QEMU's -device addr syntax: SLOT[.FN] in hex. */
+static bool pci_parse_addr(const char *s, uint32_t *devfn)
+{
+    unsigned long slot, fn = 0;
+    char *end;
+
+    slot = strtoul(s, &end, 16);
+    if (end == s || !g_ascii_isxdigit(*s)) {
+        return false;
+    }
+    if (*end == '.') {
+        const char *f = end + 1;
+        fn = strtoul(f, &end, 16);
+        if (end == f || !g_ascii_isxdigit(*f)) {
+            return false;
+        }
+    }
+    if (*end || slot > 31 || fn > 7) {
+        return false;
+    }
+    *devfn = PCI_DEVFN(slot, fn);
+    return true;
+}
+
 /* Writable bits every type 0 header has; the rest is read-only unless a device says so. */
 static void pci_init_masks(PCIDevice *d)
 {
@@ -436,12 +460,23 @@ bool pci_device_attach(PCIDevice *d, GError **errp)
 {
     const char *name = d->qdev.info->name;
     PCIBus *bus = d->bus ? d->bus : default_bus;
-    int devfn = d->devfn;
+    int devfn;
 
     if (!bus) {
         g_set_error(errp, TERN_ERROR, 0, "%s: no PCI bus to put it on", name);
         return false;
     }
+    if (!d->bus) {
+        /* -device: addr= or the first free slot. */
+        d->devfn = PCI_DEVFN_AUTO;
+        if (d->addr && !pci_parse_addr(d->addr, &d->devfn)) {
+            g_set_error(errp, TERN_ERROR, 0,
+                        "%s: bad PCI address '%s' (SLOT[.FN] in hex, slot 0-1f, function 0-7)",
+                        name, d->addr);
+            return false;
+        }
+    }
+    devfn = d->devfn;
     if (d->devfn == PCI_DEVFN_AUTO) {
         devfn = pci_find_free_slot(bus);
         if (devfn < 0) {

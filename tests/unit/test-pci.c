@@ -84,7 +84,7 @@ static void testdev_unrealize(DeviceState *dev)
 }
 
 static const Property testdev_props[] = {
-    DEFINE_PROP_PCI_DEVFN(TestPCIState),
+    DEFINE_PROP_PCI_ADDR(TestPCIState),
     DEFINE_PROP_END,
 };
 
@@ -502,22 +502,39 @@ static void test_smram_lock(void)
     qdev_reset_all();
 }
 
-static void test_devfn_errors(void)
+static void expect_add_error(const char *opts, const char *what)
+{
+    GError *err = NULL;
+
+    g_assert_null(qdev_device_add(opts, &err));
+    g_assert_nonnull(err);
+    if (!strstr(err->message, what)) {
+        g_error("'%s': got '%s', expected '%s'", opts, err->message, what);
+    }
+    g_clear_error(&err);
+}
+
+static void test_device_add(void)
 {
     GError *err = NULL;
     DeviceState *dev;
 
-    /* The PIIX3's address is taken. */
-    dev = qdev_device_add("test-pci-bars,addr=0x08", &err);
-    g_assert_null(dev);
-    g_assert_nonnull(strstr(err->message, "01.0 is taken by PIIX3"));
-    g_clear_error(&err);
-    dev = qdev_device_add("test-pci-bars,addr=0x100", &err);
-    g_assert_null(dev);
-    g_assert_nonnull(strstr(err->message, "out of range"));
-    g_clear_error(&err);
+    /* QEMU's addr syntax: SLOT[.FN] in hex. */
+    expect_add_error("test-pci-bars,addr=01.0", "01.0 is taken by PIIX3");
+    expect_add_error("test-pci-bars,addr=1", "01.0 is taken by PIIX3");
+    expect_add_error("test-pci-bars,addr=20", "bad PCI address '20'");
+    expect_add_error("test-pci-bars,addr=3.8", "bad PCI address");
+    expect_add_error("test-pci-bars,addr=zz", "bad PCI address");
+    expect_add_error("test-pci-bars,addr=-1", "bad PCI address");
+    expect_add_error("test-pci-bars,addr=", "bad PCI address");
 
-    /* -device with no address: the first free slot (2) on the default bus. */
+    dev = qdev_device_add("test-pci-bars,addr=1f.7", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(((PCIDevice *)dev)->devfn, ==, PCI_DEVFN(0x1f, 7));
+    g_assert_cmphex(cfg_readl(PCI_DEVFN(0x1f, 7), 0), ==, 0x56781234);
+    qdev_unref(dev);
+
+    /* No address: the first free slot (2) on the default bus. */
     dev = qdev_device_add("test-pci-bars,id=t2", &err);
     g_assert_no_error(err);
     g_assert_cmpuint(((PCIDevice *)dev)->devfn, ==, PCI_DEVFN(2, 0));
@@ -560,7 +577,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/firmware-routing", test_firmware_routing);
     g_test_add_func("/pci/reset-control", test_reset_control);
     g_test_add_func("/pci/smram-lock", test_smram_lock);
-    g_test_add_func("/pci/devfn-errors", test_devfn_errors);
+    g_test_add_func("/pci/device-add", test_device_add);
     g_test_add_func("/pci/info", test_info);
     return g_test_run();
 }

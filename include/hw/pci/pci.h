@@ -24,7 +24,7 @@ typedef uint64_t pcibus_t;
 #define PCI_NUM_BARS          6
 #define PCI_NUM_PINS          4 /* INTA..INTD */
 #define PCI_BAR_UNMAPPED      (~(pcibus_t)0)
-#define PCI_DEVFN_AUTO        UINT32_MAX /* devfn property: first free slot, function 0 */
+#define PCI_DEVFN_AUTO        UINT32_MAX /* pci_new(): first free slot, function 0 */
 
 #define PCI_DEVFN(slot, func) ((((slot)&0x1f) << 3) | ((func)&0x07))
 #define PCI_SLOT(devfn)       (((devfn) >> 3) & 0x1f)
@@ -52,9 +52,10 @@ typedef struct PCIIORegion {
 
 struct PCIDevice {
     DeviceState qdev;
-    /* Set before realize (pci_new(), or the "addr" property with -device). */
+    /* Set before realize by pci_new(); with -device, bus is NULL and addr says where. */
     PCIBus *bus;
     uint32_t devfn;
+    char *addr; /* -device ...,addr=SLOT[.FN] (hex, as QEMU's); NULL: first free slot */
 
     uint8_t config[PCI_CONFIG_SPACE_SIZE];
     uint8_t wmask[PCI_CONFIG_SPACE_SIZE];    /* bits the guest may write */
@@ -68,9 +69,9 @@ struct PCIDevice {
     bool attached;
 };
 
-/* The devfn property for PCI devices created with -device (default: first free slot). */
-#define DEFINE_PROP_PCI_DEVFN(state)                                                               \
-    DEFINE_PROP_UINT32("addr", state, parent_obj.devfn, PCI_DEVFN_AUTO)
+/* The "addr" property of PCI devices created with -device; the device struct
+ * must name its PCIDevice member parent_obj. */
+#define DEFINE_PROP_PCI_ADDR(state) DEFINE_PROP_STRING("addr", state, parent_obj.addr)
 
 /* --- bus ------------------------------------------------------------------------ */
 /* A bus whose BARs map into these containers (the machine's PCI memory window and
@@ -109,9 +110,10 @@ PCIDevice *pci_new(PCIBus *bus, uint32_t devfn, const char *name);
 PCIDevice *pci_create_simple(PCIBus *bus, uint32_t devfn, const char *name);
 
 /*
- * First thing in a PCI device's realize hook: puts it on its bus (the default
- * bus if none was set) at its devfn (or the first free slot) and sets up the
- * generic write masks. False with *errp if the slot is taken or there is no bus.
+ * First thing in a PCI device's realize hook: puts it on its bus at its devfn
+ * (from pci_new(), or for -device the default bus at "addr" or the first free
+ * slot) and sets up the generic write masks. False with *errp if the address
+ * is bad or taken, or there is no bus.
  * The device then fills config[] and registers its BARs.
  */
 bool pci_device_attach(PCIDevice *d, GError **errp);
