@@ -43,30 +43,32 @@ typedef struct CharBackend {
 
 /* A parsed backend spec; strings are owned (free with qemu_chr_spec_free). */
 typedef struct ChardevSpec {
-    char *id;      /* -chardev id=, NULL for -serial specs */
-    char *backend; /* "stdio", "null", "file", "pipe", "unix", "tcp" */
-    char *path;    /* file, pipe, unix */
-    char *host;    /* tcp; "" means any address (server) or localhost (client) */
-    int port;      /* tcp, 0..65535 */
-    bool server;   /* unix, tcp: listen instead of connect */
-    bool wait;     /* server: block at creation until a client connects */
-    bool nodelay;  /* tcp: TCP_NODELAY */
-    bool append;   /* file: append instead of truncate */
-    bool signal;   /* stdio: Ctrl-C etc. raise signals (off under a mux by default) */
-    bool mux;      /* "mon:" prefix or mux=on: several front ends share it */
+    char *id;             /* -chardev id=, NULL for -serial specs */
+    char *backend;        /* "stdio", "null", "file", "pipe", "unix", "tcp" */
+    char *path;           /* file, pipe, unix */
+    char *host;           /* tcp; "" means any address (server) or localhost (client) */
+    int port;             /* tcp, 0..65535 */
+    bool server;          /* unix, tcp: listen instead of connect */
+    bool wait;            /* server: block at creation until a client connects */
+    bool nodelay;         /* tcp: TCP_NODELAY */
+    bool append;          /* file: append instead of truncate */
+    bool signal;          /* stdio: Ctrl-C etc. raise signals (off under a mux by default) */
+    bool mux;             /* "mon:" prefix or mux=on: several front ends share it */
+    int64_t reconnect_ms; /* client: retry a failed or lost connection after this, 0 never */
 } ChardevSpec;
 
 /*
  * Parses a -serial style spec: "stdio", "null", "file:PATH", "pipe:PATH",
  * "unix:PATH[,server=on|off][,wait=on|off]", "tcp:[HOST]:PORT[,server=on][,wait=off]
- * [,nodelay=on]" (also the older bare "server", "nowait", "nodelay"), and "mon:" before
- * any of them. False with *errp naming the problem.
+ * [,nodelay=on]" (also the older bare "server", "nowait", "nodelay"), for a client
+ * "reconnect=SECONDS" or "reconnect-ms=MS", and "mon:" before any of them. False with
+ * *errp naming the problem.
  */
 bool qemu_chr_parse_spec(const char *spec, ChardevSpec *out, GError **errp);
 /*
  * Parses a -chardev style option string: "BACKEND,id=ID[,path=P][,host=H][,port=N]
- * [,server=on][,wait=off][,mux=on][,signal=off][,append=on]"; "socket" is unix when
- * path= is given, tcp when port= is.
+ * [,server=on][,wait=off][,reconnect=S][,mux=on][,signal=off][,append=on]"; "socket"
+ * is unix when path= is given, tcp when port= is.
  */
 bool qemu_chr_parse_opts(const char *opts, ChardevSpec *out, GError **errp);
 void qemu_chr_spec_free(ChardevSpec *spec);
@@ -98,6 +100,8 @@ void qemu_chr_cleanup(void);
 const char *qemu_chr_label(Chardev *chr);
 /* A description like QEMU's 'info chardev' filename ("tcp:127.0.0.1:4444,server=on"); free it. */
 char *qemu_chr_describe(Chardev *chr);
+/* The text of 'info chardev': "LABEL: filename=DESCRIPTION" per backend; free it. */
+char *qemu_chr_info(void);
 /* Calls fn for each backend, in creation order. */
 void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
 bool qemu_chr_is_mux(Chardev *chr);

@@ -276,6 +276,13 @@ static void test_parse_serial(void)
     g_assert_false(s.server);
     qemu_chr_spec_free(&s);
 
+    g_assert_true(qemu_chr_parse_spec("tcp:localhost:4,reconnect=2", &s, &err));
+    g_assert_cmpint(s.reconnect_ms, ==, 2000);
+    qemu_chr_spec_free(&s);
+    g_assert_true(qemu_chr_parse_spec("unix:/tmp/s,reconnect-ms=15", &s, &err));
+    g_assert_cmpint(s.reconnect_ms, ==, 15);
+    qemu_chr_spec_free(&s);
+
     g_assert_true(qemu_chr_parse_spec("mon:stdio", &s, &err));
     g_assert_cmpstr(s.backend, ==, "stdio");
     g_assert_true(s.mux);
@@ -332,6 +339,10 @@ static void test_parse_errors(void)
     expect_spec_error(false, "file:", "missing path", NULL);
     expect_spec_error(false, "pipe:", "missing path", NULL);
     expect_spec_error(false, "mon:mon:stdio", "nested", NULL);
+    expect_spec_error(false, "tcp::4,server,reconnect=1", "only applies to a client", NULL);
+    expect_spec_error(false, "tcp::4,reconnect=-1", "bad reconnect", NULL);
+    expect_spec_error(false, "tcp::4,reconnect-ms=x", "bad reconnect-ms", NULL);
+    expect_spec_error(false, "tcp::4,reconnect", "needs a value", NULL);
     expect_spec_error(false, "mon:", "unknown", NULL);
 }
 
@@ -842,13 +853,17 @@ static void test_tcp_server(void)
     qemu_chr_delete(chr);
 }
 
+/* Listens on 127.0.0.1:*port (0: any free port, stored back). */
 static int tcp_listener(int *port)
 {
-    struct sockaddr_in sin = {.sin_family = AF_INET};
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(*port)};
     socklen_t len = sizeof(sin);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
 
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     g_assert_cmpint(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
     g_assert_cmpint(listen(fd, 1), ==, 0);
     g_assert_cmpint(getsockname(fd, (struct sockaddr *)&sin, &len), ==, 0);
@@ -859,7 +874,7 @@ static int tcp_listener(int *port)
 static void test_tcp_client(void)
 {
     GError *err = NULL;
-    int port, lfd = tcp_listener(&port), fd;
+    int port = 0, lfd = tcp_listener(&port), fd;
     g_autofree char *spec = g_strdup_printf("tcp:127.0.0.1:%d", port);
     Chardev *chr = qemu_chr_new("tcpc", spec, &err);
     Fe fe;
@@ -883,6 +898,71 @@ static void test_tcp_client(void)
     g_assert_null(qemu_chr_new("tcpc", spec, &err));
     g_assert_nonnull(strstr(err->message, "connect to"));
     g_clear_error(&err);
+}
+
+/* reconnect-ms: a client that found nobody, or lost its server, tries again. */
+static void test_tcp_client_reconnect(void)
+{
+    GError *err = NULL;
+    int port = 0, lfd = tcp_listener(&port), fd;
+    g_autofree char *spec = g_strdup_printf("tcp:127.0.0.1:%d,reconnect-ms=10", port);
+    g_autofree char *desc = NULL;
+    Chardev *chr;
+    Fe fe;
+
+    close(lfd); /* nobody listens: not an error with reconnect */
+    chr = qemu_chr_new("tcpr", spec, &err);
+    g_assert_no_error(err);
+    desc = qemu_chr_describe(chr);
+    g_assert_true(g_str_has_prefix(desc, "disconnected:tcp:127.0.0.1:"));
+    fe_attach(&fe, chr);
+    fe_puts(&fe, "dropped while disconnected");
+    pump_idle();
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 0);
+
+    for (int round = 1; round <= 2; round++) {
+        if (round == 1) {
+            lfd = tcp_listener(&port); /* the server comes up */
+        }
+        expect_event(&fe, CHR_EVENT_OPENED, round);
+        fd = accept(lfd, NULL, NULL);
+        g_assert_cmpint(fd, >=, 0);
+        peer_send(fd, "hello");
+        expect_input(&fe, "hello");
+        fe_puts(&fe, "back");
+        expect_output(fd, "back");
+        close(fd); /* the server drops us: we come back */
+        expect_event(&fe, CHR_EVENT_CLOSED, round);
+    }
+    close(lfd);
+    fe_detach(&fe);
+    qemu_chr_delete(chr); /* with a retry pending */
+}
+
+static void test_unix_client_reconnect(void)
+{
+    g_autofree char *path = tmp_path("sock-later");
+    g_autofree char *spec = g_strdup_printf("unix:%s,reconnect=1", path);
+    g_autofree char *srv = g_strdup_printf("unix:%s,server=on,wait=off", path);
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("unixr", spec, &err), *server;
+    Fe fe, sfe;
+
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    server = qemu_chr_new("unixr-srv", srv, &err); /* tern talking to itself */
+    g_assert_no_error(err);
+    fe_attach(&sfe, server);
+    expect_event(&fe, CHR_EVENT_OPENED, 1); /* within the 1 s retry */
+    expect_event(&sfe, CHR_EVENT_OPENED, 1);
+    fe_puts(&fe, "client to server");
+    expect_input(&sfe, "client to server");
+    fe_puts(&sfe, "and back");
+    expect_input(&fe, "and back");
+    fe_detach(&sfe);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+    qemu_chr_delete(server);
 }
 
 /* A peer that never reads: writes return at once, bounded, and the VM goes on. */
@@ -1205,6 +1285,8 @@ static void test_mux_limits(void)
 
     g_assert_no_error(err);
     g_assert_cmpstr(desc, ==, "mon:null");
+    g_autofree char *info = qemu_chr_info();
+    g_assert_nonnull(strstr(info, "mux3: filename=mon:null\n"));
     for (int i = 0; i < MAX_MUX; i++) {
         g_assert_true(qemu_chr_fe_init(&be[i], chr, &err));
         g_assert_cmpint(be[i].tag, ==, i);
@@ -1526,6 +1608,8 @@ int main(int argc, char **argv)
     g_test_add_func("/char/unix/path-too-long", test_unix_path_too_long);
     g_test_add_func("/char/tcp/server", test_tcp_server);
     g_test_add_func("/char/tcp/client", test_tcp_client);
+    g_test_add_func("/char/tcp/client-reconnect", test_tcp_client_reconnect);
+    g_test_add_func("/char/unix/client-reconnect", test_unix_client_reconnect);
     g_test_add_func("/char/tcp/stuck-peer", test_socket_stuck_peer);
     g_test_add_func("/char/flow-control", test_flow_control);
     g_test_add_func("/char/mux/switch", test_mux_switch);

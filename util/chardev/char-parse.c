@@ -5,7 +5,7 @@
  * Accepted: stdio, null, file:PATH, pipe:PATH, unix:PATH[,opts], tcp:[HOST]:PORT[,opts],
  * a "mon:" prefix on any of them, and the -chardev forms of the same backends
  * (socket, with path= or host=/port=). Left out: pty, udp, telnet, vc, serial/tty
- * devices, reconnect=, tls, websocket, logfile=.
+ * devices, tls, websocket, logfile=.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -21,9 +21,13 @@ typedef struct OptInfo {
 } OptInfo;
 
 static const OptInfo opt_table[] = {
-    {"server", true}, {"wait", true},  {"nodelay", true}, {"append", true}, {"signal", true},
-    {"mux", true},    {"path", false}, {"host", false},   {"port", false},  {"id", false},
+    {"server", true}, {"wait", true}, {"nodelay", true},    {"append", true},
+    {"signal", true}, {"mux", true},  {"path", false},      {"host", false},
+    {"port", false},  {"id", false},  {"reconnect", false}, {"reconnect-ms", false},
 };
+
+/* Longest reconnect delay accepted: a day. */
+#define RECONNECT_MAX_MS (24 * 3600 * 1000LL)
 
 void qemu_chr_spec_free(ChardevSpec *spec)
 {
@@ -84,8 +88,29 @@ static bool parse_port(const char *what, const char *str, int *port, GError **er
 
 /* Seen flags, so defaults (wait, signal) can depend on what was written. */
 typedef struct Seen {
-    bool wait, signal, server, port;
+    bool wait, signal, server, port, reconnect;
 } Seen;
+
+/* reconnect=SECONDS or reconnect-ms=MS (QEMU has both), 0 meaning never. */
+static bool parse_reconnect(const char *what, const char *key, const char *val, int64_t scale,
+                            ChardevSpec *s, GError **errp)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(val, &end, 10);
+    if (errno || !*val || *end || v < 0 || v > RECONNECT_MAX_MS / scale) {
+        g_set_error(errp, TERN_ERROR, 0, "%s: bad %s '%s' (0 to %lld)", what, key, val,
+                    (long long)(RECONNECT_MAX_MS / scale));
+        return false;
+    }
+    s->reconnect_ms = v * scale;
+    return true;
+}
+
+static bool store_opt(const char *what, const char *name, const char *val, bool b, ChardevSpec *s,
+                      Seen *seen, GError **errp);
 
 static bool apply_opt(const char *what, const char *key, const char *val, const char *allowed,
                       ChardevSpec *s, Seen *seen, GError **errp)
@@ -114,31 +139,42 @@ static bool apply_opt(const char *what, const char *key, const char *val, const 
         g_set_error(errp, TERN_ERROR, 0, "%s: option '%s' needs a value (%s=...)", what, key, key);
         return false;
     }
-    if (!strcmp(oi->name, "server")) {
+    return store_opt(what, oi->name, val, b, s, seen, errp);
+}
+
+/* Stores one checked option. */
+static bool store_opt(const char *what, const char *name, const char *val, bool b, ChardevSpec *s,
+                      Seen *seen, GError **errp)
+{
+    if (!strcmp(name, "reconnect") || !strcmp(name, "reconnect-ms")) {
+        seen->reconnect = true;
+        return parse_reconnect(what, name, val, name[9] ? 1 : 1000, s, errp);
+    }
+    if (!strcmp(name, "server")) {
         s->server = b;
         seen->server = true;
-    } else if (!strcmp(oi->name, "wait")) {
+    } else if (!strcmp(name, "wait")) {
         s->wait = b;
         seen->wait = true;
-    } else if (!strcmp(oi->name, "nodelay")) {
+    } else if (!strcmp(name, "nodelay")) {
         s->nodelay = b;
-    } else if (!strcmp(oi->name, "append")) {
+    } else if (!strcmp(name, "append")) {
         s->append = b;
-    } else if (!strcmp(oi->name, "signal")) {
+    } else if (!strcmp(name, "signal")) {
         s->signal = b;
         seen->signal = true;
-    } else if (!strcmp(oi->name, "mux")) {
+    } else if (!strcmp(name, "mux")) {
         s->mux = b;
-    } else if (!strcmp(oi->name, "path")) {
+    } else if (!strcmp(name, "path")) {
         g_free(s->path);
         s->path = g_strdup(val);
-    } else if (!strcmp(oi->name, "host")) {
+    } else if (!strcmp(name, "host")) {
         g_free(s->host);
         s->host = g_strdup(val);
-    } else if (!strcmp(oi->name, "port")) {
+    } else if (!strcmp(name, "port")) {
         seen->port = true;
         return parse_port(what, val, &s->port, errp);
-    } else if (!strcmp(oi->name, "id")) {
+    } else if (!strcmp(name, "id")) {
         g_free(s->id);
         s->id = g_strdup(val);
     }
@@ -169,6 +205,10 @@ static bool finish_spec(const char *what, ChardevSpec *s, const Seen *seen, GErr
 {
     bool sock = !strcmp(s->backend, "unix") || !strcmp(s->backend, "tcp");
 
+    if (sock && s->server && seen->reconnect) {
+        g_set_error(errp, TERN_ERROR, 0, "%s: 'reconnect' only applies to a client", what);
+        return false;
+    }
     if (sock && !s->server && seen->wait) {
         g_set_error(errp, TERN_ERROR, 0, "%s: 'wait' only applies with server=on", what);
         return false;
@@ -243,8 +283,10 @@ static bool parse_serial_backend(const char *spec, const char *rest, ChardevSpec
         if (!items[0]) {
             return true;
         }
-        return apply_opts(spec, items + 1, is_unix ? "server,wait" : "server,wait,nodelay", s, seen,
-                          errp);
+        return apply_opts(spec, items + 1,
+                          is_unix ? "server,wait,reconnect,reconnect-ms"
+                                  : "server,wait,nodelay,reconnect,reconnect-ms",
+                          s, seen, errp);
     }
     if (g_str_has_prefix(rest, "mon:")) {
         g_set_error(errp, TERN_ERROR, 0, "%s: 'mon:' cannot be nested", spec);
@@ -291,7 +333,7 @@ static const char *chardev_allowed(const char *backend)
     } else if (!strcmp(backend, "pipe")) {
         return "id,mux,path";
     } else if (!strcmp(backend, "socket")) {
-        return "id,mux,path,host,port,server,wait,nodelay";
+        return "id,mux,path,host,port,server,wait,nodelay,reconnect,reconnect-ms";
     }
     return NULL;
 }

@@ -6,12 +6,15 @@
  * connected and accepts the next one after that client goes away. With wait=on it
  * blocks at creation until the first client connects. Output while no client is
  * connected is dropped, and a client that does not read gets at most CHR_OUT_BUF_MAX
- * buffered bytes: the VM never blocks on a peer. A client backend connects once at
- * creation. Left out: reconnect=, telnet negotiation, TLS, websockets, fd passing.
+ * buffered bytes: the VM never blocks on a peer. A client connects at creation; with
+ * reconnect= (or reconnect-ms=) a failed or lost connection is retried from a timer,
+ * with a non-blocking connect, instead of being an error or final. Left out: telnet
+ * negotiation, TLS, websockets, fd passing.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "char-internal.h"
 #include <fcntl.h>
 #include <netdb.h>
@@ -37,6 +40,11 @@ typedef struct SocketChardev {
     int listen_fd;
     bool listening; /* listen_fd is watched for a new client */
     bool created_path;
+    int64_t reconnect_ms;       /* client: retry delay, 0 for none */
+    QEMUTimer *reconnect_timer; /* client with reconnect_ms */
+    int connecting_fd;          /* a non-blocking connect in progress, -1 if none */
+    struct addrinfo *ai_list;   /* the addresses of the attempt in progress */
+    struct addrinfo *ai_next;   /* the next one to try */
 } SocketChardev;
 
 static SocketChardev *to_socket(Chardev *chr)
@@ -73,6 +81,14 @@ static void socket_attach_client(SocketChardev *s, int fd)
     qemu_chr_update_watches(chr);
 }
 
+static void socket_reconnect_later(SocketChardev *s)
+{
+    if (s->reconnect_timer) {
+        timer_mod(s->reconnect_timer,
+                  qemu_clock_get_ns(QEMU_CLOCK_REALTIME) + s->reconnect_ms * SCALE_MS);
+    }
+}
+
 /* The client went away (end of input or a failed send). */
 static void socket_disconnect(Chardev *chr)
 {
@@ -85,6 +101,8 @@ static void socket_disconnect(Chardev *chr)
     qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
     if (s->server) {
         socket_listen_watch(s, true);
+    } else {
+        socket_reconnect_later(s);
     }
 }
 
@@ -297,25 +315,132 @@ static bool socket_wait_first(SocketChardev *s, GError **errp)
     return true;
 }
 
+/* --- reconnecting clients ------------------------------------------------------- */
+
+static void socket_connect_try_next(SocketChardev *s);
+
+static void socket_attempt_end(SocketChardev *s)
+{
+    if (s->ai_list) {
+        freeaddrinfo(s->ai_list);
+    }
+    s->ai_list = s->ai_next = NULL;
+}
+
+/* The non-blocking connect finished, one way or the other. */
+static void socket_connect_done(void *opaque)
+{
+    SocketChardev *s = opaque;
+    int fd = s->connecting_fd, err = 0;
+    socklen_t len = sizeof(err);
+
+    qemu_set_fd_handler(fd, NULL, NULL, NULL);
+    s->connecting_fd = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+        close(fd);
+        socket_connect_try_next(s);
+        return;
+    }
+    socket_attempt_end(s);
+    socket_attach_client(s, fd);
+}
+
+/* Starts a non-blocking connect to the next address; none left: try again later. */
+static void socket_connect_try_next(SocketChardev *s)
+{
+    while (s->ai_next) {
+        struct addrinfo *ai = s->ai_next;
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+
+        s->ai_next = ai->ai_next;
+        if (fd < 0) {
+            continue;
+        }
+        if (!connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+            socket_attempt_end(s);
+            socket_attach_client(s, fd);
+            return;
+        }
+        if (errno == EINPROGRESS) {
+            s->connecting_fd = fd;
+            qemu_set_fd_handler(fd, NULL, socket_connect_done, s);
+            return;
+        }
+        close(fd);
+    }
+    socket_attempt_end(s);
+    socket_reconnect_later(s);
+}
+
+/* XXX: the host name is resolved with a blocking getaddrinfo; use an address to avoid it. */
+static void socket_reconnect_timer(void *opaque)
+{
+    SocketChardev *s = opaque;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+    g_autofree char *port = g_strdup_printf("%d", s->port);
+    int fd;
+
+    if (s->parent.in_fd >= 0 || s->connecting_fd >= 0) {
+        return;
+    }
+    if (s->is_unix) {
+        fd = unix_connect(s, NULL); /* local: it succeeds or fails at once */
+        if (fd >= 0) {
+            socket_attach_client(s, fd);
+        } else {
+            socket_reconnect_later(s);
+        }
+        return;
+    }
+    if (getaddrinfo(*s->host ? s->host : "localhost", port, &hints, &s->ai_list)) {
+        s->ai_list = NULL;
+        socket_reconnect_later(s);
+        return;
+    }
+    s->ai_next = s->ai_list;
+    socket_connect_try_next(s);
+}
+
+/* --- open and close --------------------------------------------------------------- */
+
+static bool socket_open_client(SocketChardev *s, GError **errp)
+{
+    GError *err = NULL;
+    int fd = s->is_unix ? unix_connect(s, &err) : tcp_open(s, &err);
+
+    if (fd >= 0) {
+        socket_attach_client(s, fd);
+        return true;
+    }
+    if (!s->reconnect_timer) {
+        g_propagate_error(errp, err);
+        return false;
+    }
+    warn_report("%s; retrying every %" PRId64 " ms", err->message, s->reconnect_ms);
+    g_error_free(err);
+    socket_reconnect_later(s);
+    return true;
+}
+
 static bool socket_open(Chardev *chr, const ChardevSpec *spec, GError **errp)
 {
     SocketChardev *s = to_socket(chr);
-    int fd;
 
     s->listen_fd = -1;
+    s->connecting_fd = -1;
     s->is_unix = !strcmp(spec->backend, "unix");
     s->server = spec->server;
     s->nodelay = spec->nodelay;
     s->path = g_strdup(spec->path);
     s->host = g_strdup(spec->host ? spec->host : "");
     s->port = spec->port;
+    s->reconnect_ms = spec->server ? 0 : spec->reconnect_ms;
+    if (s->reconnect_ms) {
+        s->reconnect_timer = timer_new_ns(QEMU_CLOCK_REALTIME, socket_reconnect_timer, s);
+    }
     if (!s->server) {
-        fd = s->is_unix ? unix_connect(s, errp) : tcp_open(s, errp);
-        if (fd < 0) {
-            return false;
-        }
-        socket_attach_client(s, fd);
-        return true;
+        return socket_open_client(s, errp);
     }
     s->listen_fd = s->is_unix ? unix_listen(s, errp) : tcp_open(s, errp);
     if (s->listen_fd < 0) {
@@ -340,6 +465,14 @@ static void socket_close(Chardev *chr)
     if (s->listen_fd >= 0) {
         close(s->listen_fd);
     }
+    if (s->reconnect_timer) {
+        timer_free(s->reconnect_timer);
+    }
+    if (s->connecting_fd >= 0) {
+        qemu_set_fd_handler(s->connecting_fd, NULL, NULL, NULL);
+        close(s->connecting_fd);
+    }
+    socket_attempt_end(s);
     if (s->created_path) {
         unlink(s->path);
     }

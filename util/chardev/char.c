@@ -218,6 +218,19 @@ void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque)
     }
 }
 
+char *qemu_chr_info(void)
+{
+    GString *out = g_string_new("");
+
+    for (guint i = 0; chardevs && i < chardevs->len; i++) {
+        Chardev *chr = g_ptr_array_index(chardevs, i);
+        g_autofree char *desc = qemu_chr_describe(chr);
+
+        g_string_append_printf(out, "%s: filename=%s\n", chr->label, desc);
+    }
+    return g_string_free(out, FALSE);
+}
+
 bool qemu_chr_is_mux(Chardev *chr)
 {
     return chr && chr->cls == &char_mux_class;
