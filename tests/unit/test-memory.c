@@ -653,6 +653,40 @@ static void test_guest_error_log(void)
                               "*invalid read of size 2 at offset 0x1 of 'strict'*");
 }
 
+/* The same GPA is RAM in one view and a device in the next; a held view does not change. */
+static void test_remap_held_view(Fixture *f, gconstpointer d)
+{
+    MemoryRegion ram, io;
+    MemoryRegionSection s;
+    FlatView *old, *cur;
+    (void)d;
+
+    memory_region_init_ram(&ram, "ram", 0x2000);
+    memory_region_init_io(&io, &ops_impl1, NULL, "bar", 0x1000);
+    memory_region_add_subregion(&f->root, 0, &ram);
+    old = address_space_get_flatview(&f->as);
+    memory_region_add_subregion_overlap(&f->root, 0x1000, &io, 1);
+    cur = address_space_get_flatview(&f->as);
+    g_assert_true(old != cur);
+    g_assert_true(flatview_lookup(old, 0x1800, &s) && s.mr == &ram);
+    g_assert_true(flatview_lookup(cur, 0x1800, &s) && s.mr == &io);
+    flatview_unref(old);
+    flatview_unref(cur);
+
+    /* Read-only RAM drops guest writes like ROM. */
+    memory_region_set_readonly(&ram, true);
+    wr8(&f->as, 0x10, 0x42);
+    g_assert_cmphex(rd8(&f->as, 0x10), ==, 0);
+    memory_region_set_readonly(&ram, false);
+    wr8(&f->as, 0x10, 0x42);
+    g_assert_cmphex(rd8(&f->as, 0x10), ==, 0x42);
+
+    memory_region_del_subregion(&f->root, &io);
+    memory_region_del_subregion(&f->root, &ram);
+    memory_region_destroy(&io);
+    memory_region_destroy(&ram);
+}
+
 static void test_translate(Fixture *f, gconstpointer d)
 {
     MemoryRegion ram, io;
@@ -1032,6 +1066,7 @@ int main(int argc, char **argv)
     ADD_FX("top-of-space", test_top_of_space);
     ADD_FX("rom", test_rom);
     ADD_FX("try-init-ram", test_try_init_ram);
+    ADD_FX("remap-held-view", test_remap_held_view);
     ADD_FX("mmio-split", test_mmio_split);
     ADD_FX("mmio-widen", test_mmio_widen);
     ADD_FX("mmio-valid", test_mmio_valid);
