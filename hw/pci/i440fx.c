@@ -13,7 +13,8 @@
 #include "qemu/log.h"
 #include "hw/pci/i440fx.h"
 
-#define I440FX_REVISION 0x02
+#define I440FX_REVISION          0x02
+#define PCI_HOST_DECODE_PRIORITY 2 /* above BARs (1) and ISA/PM ports (0) */
 
 /* --- configuration mechanism #1 ----------------------------------------------------- */
 
@@ -92,8 +93,11 @@ static void pci_host_map(PCIHostState *s, PCIBus *bus)
     memory_region_init_io(&s->conf_mem, &pci_host_conf_ops, s, "pci-conf-idx", 4);
     memory_region_init_io(&s->data_mem, &pci_host_data_ops, s, "pci-conf-data", 4);
     memory_region_transaction_begin();
-    memory_region_add_subregion(io, PCI_HOST_CONFIG_ADDR, &s->conf_mem);
-    memory_region_add_subregion(io, PCI_HOST_CONFIG_DATA, &s->data_mem);
+    /* The host bridge claims these ports before any PCI device's BAR can. */
+    memory_region_add_subregion_overlap(io, PCI_HOST_CONFIG_ADDR, &s->conf_mem,
+                                        PCI_HOST_DECODE_PRIORITY);
+    memory_region_add_subregion_overlap(io, PCI_HOST_CONFIG_DATA, &s->data_mem,
+                                        PCI_HOST_DECODE_PRIORITY);
     memory_region_transaction_commit();
     s->mapped = true;
 }
