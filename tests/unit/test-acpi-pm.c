@@ -273,6 +273,47 @@ static void test_bad_accesses(void)
     reset_all();
 }
 
+/* Random accesses all over the PM block and its config registers, with time passing. */
+static void test_fuzz(void)
+{
+    static const unsigned sizes[] = {1, 2, 4};
+    GRand *rand = g_rand_new_with_seed(0xac91);
+    int status;
+
+    reset_all();
+    for (int i = 0; i < 20000; i++) {
+        unsigned size = sizes[g_rand_int_range(rand, 0, 3)];
+        uint16_t port = PM + g_rand_int_range(rand, 0, PIIX4_PM_IO_SIZE);
+        uint32_t val = g_rand_int(rand);
+
+        switch (g_rand_int_range(rand, 0, 8)) {
+        case 0:
+            hwt_step(g_rand_int_range(rand, 0, 100000000));
+            break;
+        case 1:
+            (void)(size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port));
+            break;
+        case 2:
+            piix4_pm_power_button(pm);
+            break;
+        default:
+            if (size == 1) {
+                outb(port, val);
+            } else if (size == 2) {
+                outw(port, val);
+            } else {
+                outl(port, val);
+            }
+        }
+        (void)main_loop_should_exit(&status); /* S5 requests, taken and dropped */
+    }
+    g_rand_free(rand);
+    reset_all();
+    g_assert_cmphex(inw(PM + ACPI_PM1_STS), ==, 0);
+    g_assert_cmphex(inw(PM + ACPI_PM1_EN), ==, 0);
+    g_assert_cmphex(inw(PM + ACPI_PM1_CNT), ==, ACPI_PM1_CNT_SCI_EN);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -285,5 +326,6 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi-pm/s5-shutdown", test_s5_shutdown);
     g_test_add_func("/acpi-pm/reset-port", test_reset_port);
     g_test_add_func("/acpi-pm/bad-accesses", test_bad_accesses);
+    g_test_add_func("/acpi-pm/fuzz", test_fuzz);
     return g_test_run();
 }
