@@ -4,7 +4,7 @@
  * Follows the National Semiconductor PC16550D datasheet (June 1995): register
  * map with DLAB (Table II), IIR priorities (Table IV: line status > received
  * data / character timeout > THR empty > modem status), 16-byte FIFOs with
- * trigger levels 1/4/8/14 and reset bits (FCR), LSR (DR, OE, BI, THRE, TEMT),
+ * trigger levels 1/4/8/14 and reset bits (FCR), LSR (DR, OE, BI, THRE, TEMT, RX FIFO error),
  * MCR loopback (TX to RX, OUT1/OUT2/RTS/DTR to RI/DCD/CTS/DSR) and MSR deltas.
  *
  * Timing: the transmitter drains at the programmed baud rate on the virtual
@@ -80,6 +80,7 @@
 #define UART_LSR_BI      0x10
 #define UART_LSR_THRE    0x20
 #define UART_LSR_TEMT    0x40
+#define UART_LSR_FIFOE   0x80 /* a break (the only error here) is in the RX FIFO */
 #define UART_LSR_INT_ANY (UART_LSR_OE | UART_LSR_PE | UART_LSR_FE | UART_LSR_BI)
 
 #define UART_MSR_DCTS  0x01
@@ -112,6 +113,7 @@ struct SerialState {
     uint16_t divisor;
     uint8_t ier, iir, fcr, lcr, mcr, lsr, msr, scr;
     uint8_t rx[UART_FIFO_SIZE];
+    bool rx_brk[UART_FIFO_SIZE]; /* the byte came with a break */
     unsigned rx_head, rx_count;
     unsigned tx_count; /* bytes waiting in THR or the TX FIFO */
     bool tsr_busy;     /* the shift register is sending a byte */
@@ -181,9 +183,20 @@ static void serial_update_irq(SerialState *s)
 
 /* --- receive ----------------------------------------------------------------- */
 
+static bool rx_has_break(SerialState *s)
+{
+    for (unsigned i = 0; i < s->rx_count; i++) {
+        if (s->rx_brk[(s->rx_head + i) % UART_FIFO_SIZE]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void rx_clear(SerialState *s)
 {
     s->rx_head = s->rx_count = 0;
+    memset(s->rx_brk, 0, sizeof(s->rx_brk));
     s->lsr &= ~UART_LSR_DR;
     s->timeout_ipending = false;
     timer_del(s->timeout_timer);
@@ -218,6 +231,7 @@ static void serial_receive_byte(SerialState *s, uint8_t b, bool brk)
         }
         s->rx_count = 0; /* RBR is overwritten */
     }
+    s->rx_brk[(s->rx_head + s->rx_count) % UART_FIFO_SIZE] = brk;
     s->rx[(s->rx_head + s->rx_count++) % UART_FIFO_SIZE] = b;
     s->lsr |= UART_LSR_DR | (brk ? UART_LSR_BI : 0);
 out:
@@ -232,6 +246,7 @@ static uint8_t serial_read_rbr(SerialState *s)
     bool was_full = s->rx_count == fifo_cap(s);
 
     if (s->rx_count) {
+        s->rx_brk[s->rx_head] = false;
         s->rx_head = (s->rx_head + 1) % UART_FIFO_SIZE;
         s->rx_count--;
     }
@@ -488,7 +503,7 @@ static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
     case UART_MCR:
         return s->mcr;
     case UART_LSR:
-        v = s->lsr;
+        v = s->lsr | (fifo_on(s) && rx_has_break(s) ? UART_LSR_FIFOE : 0);
         s->lsr &= ~UART_LSR_INT_ANY;
         serial_update_irq(s);
         return v;

@@ -54,6 +54,11 @@ uint8_t ioport80_last_value(IOPort80State *s)
     return s->last;
 }
 
+static void ioport80_reset(DeviceState *dev)
+{
+    ((IOPort80State *)dev)->last = 0;
+}
+
 static bool ioport80_realize(DeviceState *dev, GError **errp)
 {
     IOPort80State *s = (IOPort80State *)dev;
@@ -73,6 +78,7 @@ static const DeviceInfo ioport80_info = {
     .spec = "PC convention: POST diagnostic port 0x80",
     .instance_size = sizeof(IOPort80State),
     .realize = ioport80_realize,
+    .reset = ioport80_reset,
     .unrealize = ioport80_unrealize,
 };
 device_init(ioport80_info)

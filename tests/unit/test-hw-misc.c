@@ -122,6 +122,8 @@ static void test_ioport80(void)
     ioport80_set_hook(s, NULL, NULL);
     outb(0x80, 0x33);
     g_assert_cmpint(hook_calls, ==, 2);
+    qdev_reset_all();
+    g_assert_cmpuint(inb(0x80), ==, 0);
     qdev_unref(d);
 }
 

@@ -8,6 +8,8 @@
 #include "chardev/char.h"
 #include "hw/char/serial.h"
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #define BASE 0x3f8
 #define RBR  (BASE + 0)
@@ -37,10 +39,12 @@
 #define IIR_CTI  0x0c
 #define IIR_FIFO 0xc0
 
-#define LSR_DR   0x01
-#define LSR_OE   0x02
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
+#define LSR_DR    0x01
+#define LSR_OE    0x02
+#define LSR_THRE  0x20
+#define LSR_TEMT  0x40
+#define LSR_BI    0x10
+#define LSR_FIFOE 0x80
 
 #define MCR_LOOP 0x10
 
@@ -372,7 +376,7 @@ static void test_overrun(void)
         outb(THR, 'a' + i);
     }
     g_assert_cmphex(inb(IIR), ==, IIR_FIFO | IIR_RLSI);
-    g_assert_cmphex(inb(LSR) & LSR_OE, ==, LSR_OE);
+    g_assert_cmphex(inb(LSR) & (LSR_OE | LSR_FIFOE), ==, LSR_OE);
     for (int i = 0; i < 16; i++) {
         g_assert_cmphex(inb(RBR), ==, 'a' + i);
     }
@@ -386,9 +390,9 @@ static void test_iir_priorities(void)
     outb(MCR, MCR_LOOP);
     inb(MSR);
     outb(THR, '1');
-    outb(THR, '2'); /* overrun */
+    outb(THR, '2');                          /* overrun */
     hwt_step(2 * serial_char_time_ns(uart)); /* THR drains: THRE pending */
-    outb(MCR, MCR_LOOP | 0x02); /* RTS -> CTS: a modem status change */
+    outb(MCR, MCR_LOOP | 0x02);              /* RTS -> CTS: a modem status change */
     outb(IER, 0x0f);
     g_assert_cmphex(inb(IIR), ==, IIR_RLSI);
     inb(LSR);
@@ -418,6 +422,44 @@ static void test_fcr_resets(void)
     outb(FCR, 0xc0); /* other bits need FCR0 */
     g_assert_cmphex(inb(IIR), ==, IIR_NONE);
     teardown();
+}
+
+/* A break from the host: Ctrl-A b on a muxed socket backend. */
+static void test_break(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("test-hw-serial-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mux.sock", NULL);
+    g_autofree char *opts = g_strdup_printf("socket,id=mx,path=%s,server=on,wait=off,mux=on", path);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    GError *err = NULL;
+    Chardev *mx = qemu_chr_new_from_opts(opts, &err);
+    DeviceState *d;
+    int fd;
+
+    g_assert_no_error(err);
+    d = hwt_create(TYPE_ISA_SERIAL, (const char *const[]){"chardev", "mx", NULL});
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    pump();
+    outb(FCR, 0x01);
+    outb(IER, IER_RDI | IER_RLSI);
+    g_assert_cmpint(write(fd, "k", 1), ==, 1);
+    pump();
+    g_assert_cmpint(write(fd, "\001b", 2), ==, 2); /* Ctrl-A b */
+    pump();
+    g_assert_cmphex(inb(IIR), ==, IIR_FIFO | IIR_RLSI);
+    g_assert_cmphex(inb(LSR), ==, LSR_FIFOE | LSR_BI | LSR_DR | LSR_THRE | LSR_TEMT);
+    g_assert_cmphex(inb(LSR), ==, LSR_FIFOE | LSR_DR | LSR_THRE | LSR_TEMT); /* BI read once */
+    g_assert_cmphex(inb(RBR), ==, 'k');
+    g_assert_cmphex(inb(RBR), ==, 0x00); /* the break character */
+    g_assert_cmphex(inb(LSR), ==, LSR_THRE | LSR_TEMT);
+    g_assert_cmpint(hwt_irq_level[IRQ], ==, 0);
+    qdev_unref(d);
+    qemu_chr_delete(mx);
+    close(fd);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_reset(void)
@@ -499,6 +541,7 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/overrun", test_overrun);
     g_test_add_func("/serial/iir-priorities", test_iir_priorities);
     g_test_add_func("/serial/fcr-resets", test_fcr_resets);
+    g_test_add_func("/serial/break", test_break);
     g_test_add_func("/serial/reset", test_reset);
     g_test_add_func("/serial/no-chardev", test_no_chardev);
     g_test_add_func("/serial/bad-programming", test_bad_programming);
