@@ -546,7 +546,6 @@ static const char *pci_class_name(uint16_t class_id)
         {PCI_CLASS_BRIDGE_ISA, "ISA bridge"},
         {PCI_CLASS_BRIDGE_OTHER, "Bridge"},
         {0x0c03, "USB controller"},
-        {0x00ff, "Class 00ff"},
     };
 
     for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {

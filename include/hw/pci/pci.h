@@ -113,7 +113,8 @@ PCIDevice *pci_create_simple(PCIBus *bus, uint32_t devfn, const char *name);
  * First thing in a PCI device's realize hook: puts it on its bus at its devfn
  * (from pci_new(), or for -device the default bus at "addr" or the first free
  * slot) and sets up the generic write masks. False with *errp if the address
- * is bad or taken, or there is no bus.
+ * is bad or taken, or there is no bus. A realize that fails after this must
+ * call pci_device_detach() (qdev does not unrealize what failed to realize).
  * The device then fills config[] and registers its BARs.
  */
 bool pci_device_attach(PCIDevice *d, GError **errp);
