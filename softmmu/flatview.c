@@ -78,14 +78,21 @@ static void fill_holes(GArray *a, MemoryRegion *mr, i128 base, i128 lo, i128 hi,
     }
 }
 
+/* Deeper than any real machine nests; past it an alias must point back at its own tree. */
+#define RENDER_MAX_DEPTH 64
+
 /* Draws mr with its offset 0 at base, clipped to [clip_lo, clip_hi). */
 static void render_region(GArray *a, MemoryRegion *mr, i128 base, i128 clip_lo, i128 clip_hi,
-                          bool readonly)
+                          bool readonly, unsigned depth)
 {
     i128 lo, hi;
 
     if (!mr->enabled) {
         return;
+    }
+    if (depth > RENDER_MAX_DEPTH) {
+        memory_abort("region '%s' is nested more than %d deep: an alias loop?", mr->name,
+                     RENDER_MAX_DEPTH);
     }
     lo = MAX(base, clip_lo);
     hi = MIN(base + mr_size128(mr), clip_hi);
@@ -94,12 +101,12 @@ static void render_region(GArray *a, MemoryRegion *mr, i128 base, i128 clip_lo, 
     }
     readonly |= mr->readonly;
     if (mr->alias) {
-        render_region(a, mr->alias, base - (i128)mr->alias_offset, lo, hi, readonly);
+        render_region(a, mr->alias, base - (i128)mr->alias_offset, lo, hi, readonly, depth + 1);
         return;
     }
     for (guint i = 0; i < mr->subregions->len; i++) {
         MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
-        render_region(a, sub, base + (i128)sub->addr, lo, hi, readonly);
+        render_region(a, sub, base + (i128)sub->addr, lo, hi, readonly, depth + 1);
     }
     if (mr->terminates) {
         fill_holes(a, mr, base, lo, hi, readonly);
@@ -216,7 +223,7 @@ FlatView *flatview_render(AddressSpace *as)
     FlatView *fv = g_new0(FlatView, 1);
 
     if (as->root) {
-        render_region(a, as->root, 0, 0, SPACE_END, false);
+        render_region(a, as->root, 0, 0, SPACE_END, false, 0);
     }
     simplify(a);
     fv->ref = 1;

@@ -183,8 +183,10 @@ void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, Memory
         memory_abort("cannot add '%s' to '%s': it is already inside '%s'", sub->name, mr->name,
                      sub->container->name);
     }
-    if (sub == mr) {
-        memory_abort("cannot add '%s' to itself", mr->name);
+    for (MemoryRegion *up = mr; up; up = up->container) {
+        if (up == sub) {
+            memory_abort("cannot add '%s' to '%s': it would contain itself", sub->name, mr->name);
+        }
     }
     check_fits(mr, offset, sub);
     sub->container = mr;

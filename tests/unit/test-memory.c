@@ -1020,6 +1020,29 @@ static void abort_commit_unbalanced(void)
     memory_region_transaction_commit();
 }
 
+static void abort_cycle(void)
+{
+    static MemoryRegion outer, inner;
+
+    memory_region_init(&outer, "outer", 0x10000);
+    memory_region_init(&inner, "inner", 0x1000);
+    memory_region_add_subregion(&outer, 0, &inner);
+    memory_region_add_subregion(&inner, 0, &outer);
+}
+
+static void abort_alias_loop(void)
+{
+    static MemoryRegion root, box, loop;
+    static AddressSpace as;
+
+    memory_region_init(&root, "loop-root", 0x10000);
+    memory_region_init(&box, "box", 0x1000);
+    memory_region_init_alias(&loop, "loopy", &box, 0, 0x1000);
+    memory_region_add_subregion(&box, 0, &loop);
+    memory_region_add_subregion(&root, 0, &box);
+    address_space_init(&as, &root, "loop");
+}
+
 typedef struct AbortCase {
     const char *path;
     void (*fn)(void);
@@ -1037,6 +1060,8 @@ static const AbortCase abort_cases[] = {
     {"mmio-ptr", abort_mmio_ptr, "*'mmio-dev' has no host memory*"},
     {"destroy-placed", abort_destroy_placed, "*cannot destroy 'placed': still inside 'holder'*"},
     {"commit-unbalanced", abort_commit_unbalanced, "*transaction_commit() without a begin*"},
+    {"cycle", abort_cycle, "*cannot add 'outer' to 'inner': it would contain itself*"},
+    {"alias-loop", abort_alias_loop, "*nested more than 64 deep: an alias loop?*"},
 };
 
 static void test_abort(gconstpointer data)
