@@ -11,6 +11,9 @@
  * clock (THRE/TEMT and the THRE interrupt follow it, deterministically under a
  * manual clock), but each byte goes to the host backend as soon as the guest
  * writes it, so a host terminal is never slowed to the guest's baud rate.
+ * With tx-timing=off the transmitter is instant instead (THR empty again at once,
+ * as QEMU's UART): a guest console that polls THRE per character then costs no
+ * guest time (at 115200 baud the timed model costs 86.8 us per polled byte).
  * Host input is flow-controlled: the backend offers only what the FIFO (or RBR)
  * has room for, so it never overruns; loopback can.
  * Left out: parity/framing errors (never happen on a virtual line), DMA mode
@@ -104,6 +107,7 @@ struct SerialState {
     DeviceState parent;
     uint32_t iobase, irq_num;
     char *chardev;
+    bool tx_timing;
 
     MemoryRegion io;
     qemu_irq irq;
@@ -346,6 +350,11 @@ static void serial_write_thr(SerialState *s, uint8_t b)
         return;
     }
     serial_send(s, b);
+    if (!s->tx_timing) {
+        s->thr_ipending = true; /* THR and shift register empty again at once */
+        serial_update_irq(s);
+        return;
+    }
     s->tx_count++;
     s->thr_ipending = false;
     s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
@@ -610,6 +619,7 @@ static const Property serial_props[] = {
     DEFINE_PROP_UINT32("iobase", SerialState, iobase, 0x3f8),
     DEFINE_PROP_UINT32("irq", SerialState, irq_num, 4),
     DEFINE_PROP_CHR("chardev", SerialState, chardev),
+    DEFINE_PROP_BOOL("tx-timing", SerialState, tx_timing, true),
     DEFINE_PROP_END,
 };
 

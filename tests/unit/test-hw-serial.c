@@ -240,6 +240,22 @@ static void test_tx_fifo_and_thre_irq(void)
     teardown();
 }
 
+static void test_tx_instant(void)
+{
+    setup_with((const char *const[]){"tx-timing", "off", NULL});
+    outb(IER, IER_THRI);
+    g_assert_cmphex(inb(IIR), ==, IIR_THRI);
+    for (int i = 0; i < 20; i++) {
+        outb(THR, 'a' + i);
+        g_assert_cmphex(inb(LSR) & (LSR_THRE | LSR_TEMT), ==, LSR_THRE | LSR_TEMT);
+        g_assert_cmpint(hwt_irq_level[IRQ], ==, 1);
+    }
+    g_assert_cmpstr(host_received(), ==, "abcdefghijklmnopqrst");
+    g_assert_cmphex(inb(IIR), ==, IIR_THRI);
+    g_assert_cmpint(hwt_irq_level[IRQ], ==, 0);
+    teardown();
+}
+
 static void test_rx_no_fifo(void)
 {
     setup();
@@ -534,6 +550,7 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/divisor", test_divisor);
     g_test_add_func("/serial/tx-timing", test_tx_timing);
     g_test_add_func("/serial/tx-fifo-thre-irq", test_tx_fifo_and_thre_irq);
+    g_test_add_func("/serial/tx-instant", test_tx_instant);
     g_test_add_func("/serial/rx-no-fifo", test_rx_no_fifo);
     g_test_add_func("/serial/fifo-trigger-levels", test_fifo_trigger_levels);
     g_test_add_func("/serial/char-timeout", test_char_timeout);

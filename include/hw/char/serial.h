@@ -1,6 +1,8 @@
 /*
  * serial.h: 16550A UART on the ISA bus ("isa-serial"; COM1 0x3f8/IRQ 4,
- * COM2 0x2f8/IRQ 3). Properties: iobase, irq, chardev (a backend label).
+ * COM2 0x2f8/IRQ 3). Properties: iobase, irq, chardev (a backend label),
+ * tx-timing (on: THR/TEMT drain at the baud rate on the virtual clock; off: the
+ * transmitter is instant, so a guest console polling THRE costs no guest time).
  */
 #ifndef HW_CHAR_SERIAL_H
 #define HW_CHAR_SERIAL_H
