@@ -396,7 +396,8 @@ int main(int argc, char **argv)
     bql_lock();
     open_serial_ports(&o);
     memory_init(UINT64_MAX);
-    if (!accel_select(o.ms.accel, &err) || !pc_machine_init(&o.ms, &err)) {
+    if (!pc_machine_prepare(&o.ms, &err) || !accel_select(o.ms.accel, &err) ||
+        !pc_machine_init(&o.ms, &err)) {
         fatal_err(err);
     }
     vm_start();

@@ -199,6 +199,20 @@ static uint64_t highest_fit(const E820Entry *e820, unsigned n, uint64_t lo, uint
     return best;
 }
 
+/* The largest RAM range within [lo, hi). */
+static uint64_t largest_free(const E820Entry *e820, unsigned n, uint64_t lo, uint64_t hi)
+{
+    uint64_t best = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t start = MAX(e820[i].addr, lo), end = MIN(e820[i].addr + e820[i].size, hi);
+        if (e820[i].type == E820_RAM && end > start) {
+            best = MAX(best, end - start);
+        }
+    }
+    return best;
+}
+
 static bool plan_initrd(const LinuxKernelInfo *k, const E820Entry *e820, unsigned n, uint64_t size,
                         LinuxBootPlan *plan, GError **errp)
 {
@@ -211,10 +225,11 @@ static bool plan_initrd(const LinuxKernelInfo *k, const E820Entry *e820, unsigne
     plan->initrd_addr = lo < limit ? highest_fit(e820, n, lo, limit, size) : 0;
     if (!plan->initrd_addr) {
         g_set_error(errp, TERN_ERROR, LINUX_ERR_INITRD,
-                    "does not fit in RAM: %" PRIu64 " KiB needed above the kernel's %u MiB "
-                    "and below 0x%" PRIx64 "; use a larger -m",
-                    DIV_ROUND_UP_U64(size, KiB), (unsigned)DIV_ROUND_UP_U64(k->init_size, MiB),
-                    limit);
+                    "does not fit in guest RAM: it is %" PRIu64 " KiB, and %" PRIu64
+                    " KiB are free for it above the kernel (which needs %u MiB from 0x%" PRIx64
+                    "); use a larger -m",
+                    DIV_ROUND_UP_U64(size, KiB), (uint64_t)(largest_free(e820, n, lo, limit) / KiB),
+                    (unsigned)DIV_ROUND_UP_U64(k->init_size, MiB), plan->kernel_addr);
         return false;
     }
     plan->initrd_size = size;

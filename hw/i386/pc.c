@@ -21,6 +21,7 @@
 #include "hw/i386/pc.h"
 #include "hw/i386/e820.h"
 #include "hw/i386/linux-boot.h"
+#include "hw/i386/multiboot.h"
 #include "hw/core/cpu.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
@@ -436,7 +437,6 @@ static bool pc_acpi_build(PCMachineState *pcms, GError **errp)
                     pcms->acpi_tables->len, PC_ACPI_AREA_SIZE / KiB);
         return false;
     }
-    pcms->rsdp_addr = pcms->builtin_bios ? PC_RSDP_ROM_ADDR : PC_RSDP_EBDA_ADDR;
     return true;
 }
 
@@ -461,42 +461,75 @@ static bool pc_write_guest(void *opaque, uint64_t addr, const void *buf, size_t 
                                    len) == MEMTX_OK;
 }
 
-/* Loads the -kernel image and points the boot vCPU at it. */
-static bool pc_load_kernel(PCMachineState *pcms, GError **errp)
+/* A multiboot kernel: no Linux setup header, a multiboot header in the first 8 KiB. */
+static bool pc_kernel_is_multiboot(const char *file)
 {
-    const MachineState *ms = pcms->ms;
-    LinuxBootEntry entry;
-    unsigned n;
-    const E820Entry *e820 = e820_get_table(&n);
-    CPUState *cpu = ms->cpus[0];
+    g_autofree uint8_t *head = g_malloc0(MULTIBOOT_SEARCH);
+    FILE *f = fopen(file, "rb");
+    size_t len;
 
-    if (!linux_load(ms->kernel_filename, ms->initrd_filename, ms->kernel_cmdline, e820, n,
-                    pcms->rsdp_addr, pc_write_guest, pcms, &entry, errp)) {
+    if (!f) {
+        return false; /* linux_load() reports it */
+    }
+    len = fread(head, 1, MULTIBOOT_SEARCH, f);
+    fclose(f);
+    if (len > LINUX_HDR_HEADER + 4 && head[LINUX_HDR_HEADER] == 'H' &&
+        !memcmp(head + LINUX_HDR_HEADER, "HdrS", 4)) {
         return false;
     }
-    linux_boot_setup_cpu(cpu->env, &entry);
+    return multiboot_probe(head, len);
+}
+
+/*
+ * Places the -kernel image in guest memory: a bzImage at once (so a bad image
+ * is reported before any accelerator starts); a multiboot kernel is only
+ * recognised here, since its loader also sets the boot vCPU.
+ */
+static bool pc_load_images(PCMachineState *pcms, GError **errp)
+{
+    MachineState *ms = pcms->ms;
+    unsigned n;
+    const E820Entry *e820 = e820_get_table(&n);
+
+    pcms->multiboot = pc_kernel_is_multiboot(ms->kernel_filename);
+    if (pcms->multiboot) {
+        return true;
+    }
+    return linux_load(ms->kernel_filename, ms->initrd_filename, ms->kernel_cmdline, e820, n,
+                      pcms->rsdp_addr, pc_write_guest, pcms, &pcms->linux_entry, errp);
+}
+
+/* Points the boot vCPU at the kernel (after pc_load_images). */
+static bool pc_start_kernel(PCMachineState *pcms, GError **errp)
+{
+    MachineState *ms = pcms->ms;
+    CPUState *cpu = ms->cpus[0];
+    unsigned n;
+    const E820Entry *e820 = e820_get_table(&n);
+
+    if (pcms->multiboot) {
+        return multiboot_load(ms, ms->kernel_filename, ms->kernel_cmdline, ms->initrd_filename,
+                              e820, n, NULL, errp);
+    }
+    linux_boot_setup_cpu(cpu->env, &pcms->linux_entry);
     cpu_synchronize_post_reset(cpu);
     return true;
 }
 
-static bool pc_boot_guest(PCMachineState *pcms, GError **errp)
+static bool pc_check_boot_options(PCMachineState *pcms, GError **errp)
 {
     const MachineState *ms = pcms->ms;
-    bool ok = true;
 
-    boot_time_mark(BOOT_LOAD_START);
-    if (ms->kernel_filename) {
-        ok = pc_load_kernel(pcms, errp);
-    } else if (ms->initrd_filename || ms->kernel_cmdline) {
+    if (!ms->kernel_filename && (ms->initrd_filename || ms->kernel_cmdline)) {
         g_set_error(errp, TERN_ERROR, 0, "%s only makes sense with -kernel",
                     ms->initrd_filename ? "-initrd" : "-append");
-        ok = false;
-    } else if (pcms->builtin_bios) {
-        g_set_error(errp, TERN_ERROR, 0, "nothing to boot: give -kernel (or -bios)");
-        ok = false;
+        return false;
     }
-    boot_time_mark(BOOT_LOAD_DONE);
-    return ok;
+    if (!ms->kernel_filename && pcms->builtin_bios) {
+        g_set_error(errp, TERN_ERROR, 0, "nothing to boot: give -kernel (or -bios)");
+        return false;
+    }
+    return true;
 }
 
 /* After the CPUs are reset (cpus_reset ran before us), enter the kernel again. */
@@ -510,7 +543,7 @@ static void pc_boot_reset(void *opaque)
         return;
     }
     pause_all_vcpus();
-    if (!pc_load_kernel(pcms, &err)) {
+    if (!pc_load_images(pcms, &err) || !pc_start_kernel(pcms, &err)) {
         error_report("reset: %s", err->message);
         qemu_system_shutdown_request(1);
     }
@@ -667,7 +700,7 @@ static bool pc_add_user_devices(MachineState *ms, GError **errp)
     return true;
 }
 
-bool pc_machine_init(MachineState *ms, GError **errp)
+bool pc_machine_prepare(MachineState *ms, GError **errp)
 {
     PCMachineState *pcms = &pc_machine;
 
@@ -676,6 +709,23 @@ bool pc_machine_init(MachineState *ms, GError **errp)
     }
     pc_machine_created = true;
     current_machine = ms;
+    pcms->rsdp_addr = pcms->builtin_bios ? PC_RSDP_ROM_ADDR : PC_RSDP_EBDA_ADDR;
+    boot_time_mark(BOOT_LOAD_START);
+    if (!pc_check_boot_options(pcms, errp) ||
+        (ms->kernel_filename && !pc_load_images(pcms, errp))) {
+        return false;
+    }
+    boot_time_mark(BOOT_LOAD_DONE);
+    return true;
+}
+
+bool pc_machine_init(MachineState *ms, GError **errp)
+{
+    PCMachineState *pcms = &pc_machine;
+
+    if (!pc_machine_created && !pc_machine_prepare(ms, errp)) {
+        return false;
+    }
     if (current_accel->init_machine && !current_accel->init_machine(ms, errp)) {
         return false;
     }
@@ -689,7 +739,7 @@ bool pc_machine_init(MachineState *ms, GError **errp)
     }
     pc_acpi_install(pcms);
     qemu_register_reset_handler(pc_boot_reset, pcms);
-    if (!pc_boot_guest(pcms, errp)) {
+    if (ms->kernel_filename && !pc_start_kernel(pcms, errp)) {
         return false;
     }
     boot_time_mark(BOOT_MACHINE_READY);

@@ -9,6 +9,7 @@
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/irq.h"
+#include "hw/i386/linux-boot.h"
 
 /* RAM split (QEMU's pc machine): all of RAM below 4 GiB when it fits under
  * 3.5 GiB, otherwise 3 GiB below (gigabyte aligned) and the rest at 4 GiB. */
@@ -56,12 +57,14 @@ typedef struct PCMachineState {
     MemoryRegion option_rom;                 /* 0xC0000-0xDFFFF */
     MemoryRegion bios, isa_bios;             /* ROM at the top of 4 GiB and its alias below 1 MiB */
     uint64_t bios_size;
-    bool builtin_bios;       /* no -bios: tern's own small ROM */
-    uint64_t acpi_base;      /* E820_ACPI area (tables) at the top of low RAM */
-    uint64_t rsdp_addr;      /* 0 until ACPI tables are built */
-    GByteArray *acpi_tables; /* copied to acpi_base (again at each reset) */
-    uint8_t rsdp[36];        /* ACPI_RSDP_SIZE */
-    qemu_irq *gsi;           /* PC_NUM_GSI lines */
+    bool builtin_bios;          /* no -bios: tern's own small ROM */
+    uint64_t acpi_base;         /* E820_ACPI area (tables) at the top of low RAM */
+    bool multiboot;             /* -kernel is a multiboot kernel, not a bzImage */
+    LinuxBootEntry linux_entry; /* where the bzImage starts */
+    uint64_t rsdp_addr;         /* 0 until ACPI tables are built */
+    GByteArray *acpi_tables;    /* copied to acpi_base (again at each reset) */
+    uint8_t rsdp[36];           /* ACPI_RSDP_SIZE */
+    qemu_irq *gsi;              /* PC_NUM_GSI lines */
     struct PCIBus *pci_bus;
     struct PIIX4PMState *pm;
     struct RTCState *rtc;
@@ -85,6 +88,11 @@ void pc_build_e820(PCMachineState *pcms);
 /* The 24 GSI lines: to the accelerator's irqchip when it has one. */
 qemu_irq *pc_gsi_init(void);
 
+/*
+ * First half of pc_machine_init, which needs no accelerator: memory map and
+ * the -kernel/-initrd images in guest RAM, so bad images are reported first.
+ */
+bool pc_machine_prepare(MachineState *ms, GError **errp);
 /*
  * Creates the whole machine for ms (memory, accelerator VM, devices, vCPUs,
  * the guest image) and registers reset and powerdown; the vCPUs wait for

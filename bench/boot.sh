@@ -1,0 +1,131 @@
+#!/bin/bash
+# bench/boot.sh [ACCEL] [RUNS]: boot time and memory overhead, tern vs QEMU.
+#
+# Boots the same Debian cloud kernel, busybox initramfs and command line to
+# poweroff (tern.poweroff=1: /init powers off as soon as it runs) in tern and
+# in qemu-system-x86_64 -M pc, RUNS times each (default 3), under -accel ACCEL
+# (default kvm), and prints the median wall times and the ratio tern/QEMU.
+# Then boots each once more to the shell and reads /proc/PID/smaps: host RSS
+# minus the guest RAM the guest touched is the VMM's own overhead.
+# If tern (or QEMU) cannot boot the guest under ACCEL here, it says so.
+# Not run by make check. Environment: BUILD (default build), MEM (512M),
+# BENCH_TIMEOUT (seconds per boot, default 300).
+set -u
+src=$(cd "$(dirname "$0")/.." && pwd)
+accel=${1:-kvm}
+runs=${2:-3}
+build=${BUILD:-$src/build}
+tern=$build/tern
+mem=${MEM:-512M}
+timeout_s=${BENCH_TIMEOUT:-300}
+append='console=ttyS0 panic=-1 io_delay=none quiet'
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+say() { echo "boot.sh: $*"; }
+
+[ -x "$tern" ] || { say "$tern is not built (make BUILD=$build)"; exit 1; }
+if ! command -v qemu-system-x86_64 >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        say "installing qemu-system-x86 for the comparison"
+        apt-get install -y -q qemu-system-x86 >"$work/apt.log" 2>&1 || { say "apt-get install qemu-system-x86 failed"; exit 1; }
+    else
+        say "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
+        exit 1
+    fi
+fi
+paths=$("$src/scripts/fetch-guest.sh") || { say "could not fetch the guest"; exit 1; }
+eval "$paths"
+
+# cmd_for WHO: the command line (without -append) for tern or qemu.
+cmd_for() {
+    local extra=()
+    if [ "$1" = tern ]; then
+        echo "$tern" -accel "$accel"
+    else
+        [ "$accel" = kvm ] && extra=(-cpu host)
+        echo qemu-system-x86_64 -M pc -accel "$accel" "${extra[@]}"
+    fi
+}
+
+# boot_once WHO LOG: boots to poweroff; prints the wall time in seconds; false on failure.
+boot_once() {
+    local who=$1 log=$2 t0 t1 rc
+    t0=$(date +%s%N)
+    timeout -k 5 "$timeout_s" $(cmd_for "$who") -m "$mem" -smp 1 -display none -no-reboot \
+        -serial "file:$log.serial" -kernel "$KERNEL_CLOUD" -initrd "$INITRD" \
+        -append "$append tern.poweroff=1" </dev/null >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s%N)
+    if [ $rc -ne 0 ] || ! grep -q 'tern guest: up' "$log.serial" 2>/dev/null; then
+        echo "exit $rc" >>"$log"
+        return 1
+    fi
+    awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# rss_after_boot WHO: boots to the shell; prints "total_kib guest_kib" from smaps.
+rss_after_boot() {
+    local who=$1 log=$work/$1-rss pid ram_kib
+    ram_kib=$(($(numfmt --from=iec "${mem}") / 1024))
+    $(cmd_for "$who") -m "$mem" -smp 1 -display none -no-reboot -serial "file:$log.serial" \
+        -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -append "$append" </dev/null >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 $((timeout_s * 4))); do
+        grep -q 'busybox shell' "$log.serial" 2>/dev/null && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.25
+    done
+    sleep 1
+    if ! kill -0 $pid 2>/dev/null || ! grep -q 'busybox shell' "$log.serial"; then
+        kill $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        return 1
+    fi
+    # Guest RAM: the mappings at least as large as the guest's RAM.
+    awk -v ram="$ram_kib" '
+        /^[0-9a-f]+-[0-9a-f]+ / { cur = 0 }
+        /^Size:/ { cur = ($2 >= ram) }
+        /^Rss:/ { total += $2; if (cur) guest += $2 }
+        END { print total, guest }' "/proc/$pid/smaps"
+    kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    return 0
+}
+
+say "-accel $accel, $runs runs each: $(basename "$KERNEL_CLOUD") + busybox initramfs, -m $mem -smp 1"
+declare -A med times
+for who in tern qemu; do
+    times[$who]=""
+    for i in $(seq 1 "$runs"); do
+        if ! t=$(boot_once "$who" "$work/$who-$i"); then
+            say "$who cannot boot this guest under -accel $accel here:"
+            grep -vE '^\s*$' "$work/$who-$i" | grep -E 'tern:|qemu|error|exit' | head -4 | sed 's/^/    /'
+            times[$who]=""
+            break
+        fi
+        times[$who]="${times[$who]} $t"
+    done
+    [ -n "${times[$who]}" ] && med[$who]=$(echo "${times[$who]}" | tr ' ' '\n' | grep . | median)
+done
+
+printf '%-6s %12s   %s\n' "" "median (s)" "runs (s)"
+for who in tern qemu; do
+    printf '%-6s %12s   %s\n' "$who" "${med[$who]:-n/a}" "${times[$who]:- (did not boot)}"
+done
+if [ -n "${med[tern]:-}" ] && [ -n "${med[qemu]:-}" ]; then
+    awk -v a="${med[tern]}" -v b="${med[qemu]}" 'BEGIN { printf "ratio tern/qemu: %.2f\n", a / b }'
+fi
+
+echo "host RSS after boot to the shell (MiB): total, guest RAM touched, VMM overhead"
+for who in tern qemu; do
+    if r=$(rss_after_boot "$who"); then
+        read -r total guest <<<"$r"
+        awk -v w="$who" -v t="$total" -v g="$guest" \
+            'BEGIN { printf "%-6s %8.1f %8.1f %8.1f\n", w, t / 1024, g / 1024, (t - g) / 1024 }'
+    else
+        printf '%-6s %8s   (did not reach the shell under -accel %s)\n' "$who" n/a "$accel"
+    fi
+done
