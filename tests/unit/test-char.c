@@ -1032,6 +1032,38 @@ static void test_socket_stuck_peer(void)
     qemu_chr_delete(chr);
 }
 
+/* A peer gone while the front end is not reading: the failed write notices it. */
+static void test_socket_write_to_gone_peer(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("gone", "tcp:127.0.0.1:0,server=on,wait=off", &err);
+    int64_t end = g_get_monotonic_time() + WAIT_MS * 1000;
+    int fd;
+    Fe fe;
+
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    fd = tcp_connect_to(qemu_chr_socket_port(chr));
+    expect_event(&fe, CHR_EVENT_OPENED, 1);
+    fe.can_read = 0; /* no reads, so no end of file seen */
+    close(fd);
+    pump_idle();
+    g_assert_cmpint(fe.events[CHR_EVENT_CLOSED], ==, 0);
+    while (!fe.events[CHR_EVENT_CLOSED] && g_get_monotonic_time() < end) {
+        fe_puts(&fe, "anyone?"); /* RST, then EPIPE: no SIGPIPE, no error to the caller */
+        main_loop_wait(true);
+    }
+    g_assert_cmpint(fe.events[CHR_EVENT_CLOSED], ==, 1);
+
+    /* and the server takes the next client */
+    fe.can_read = -1;
+    fd = tcp_connect_to(qemu_chr_socket_port(chr));
+    expect_event(&fe, CHR_EVENT_OPENED, 2);
+    close(fd);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+}
+
 /* --- flow control ---------------------------------------------------------------- */
 
 static void test_flow_control(void)
@@ -1611,6 +1643,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/tcp/client-reconnect", test_tcp_client_reconnect);
     g_test_add_func("/char/unix/client-reconnect", test_unix_client_reconnect);
     g_test_add_func("/char/tcp/stuck-peer", test_socket_stuck_peer);
+    g_test_add_func("/char/tcp/write-to-gone-peer", test_socket_write_to_gone_peer);
     g_test_add_func("/char/flow-control", test_flow_control);
     g_test_add_func("/char/mux/switch", test_mux_switch);
     g_test_add_func("/char/mux/keys", test_mux_keys);

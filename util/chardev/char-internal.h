@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "chardev/char.h"
+#include "qemu/main-loop.h"
 
 typedef struct ChardevClass {
     const char *name;
@@ -48,6 +49,8 @@ struct Chardev {
     bool own_fds;       /* close in_fd/out_fd on delete */
     GByteArray *outbuf; /* bytes waiting for out_fd to become writable */
     bool out_dropping;  /* the buffer overflowed since it last drained (logged once) */
+    bool out_failed;    /* a write found the peer gone; the kick BH tells the backend */
+    QEMUBH *kick_bh;    /* watch changes asked for outside the main loop (vCPU writes) */
     GMutex write_lock;  /* writes can come from vCPU threads as well as the monitor */
 };
 

@@ -34,6 +34,7 @@ static const char *const chardev_class_names[] = {
 
 static void chr_fd_read_ready(void *opaque);
 static void chr_fd_write_ready(void *opaque);
+static void chr_kick(void *opaque);
 
 void qemu_chr_set_nonblock(int fd)
 {
@@ -75,6 +76,7 @@ Chardev *qemu_chr_alloc(const ChardevClass *cls, const char *label, GError **err
     chr->out_fd = -1;
     chr->outbuf = g_byte_array_new();
     g_mutex_init(&chr->write_lock);
+    chr->kick_bh = qemu_bh_new(chr_kick, chr);
     return chr;
 }
 
@@ -84,6 +86,7 @@ static void chr_free(Chardev *chr)
         chr->cls->close(chr);
     }
     qemu_chr_detach_fds(chr);
+    qemu_bh_delete(chr->kick_bh);
     g_byte_array_unref(chr->outbuf);
     g_mutex_clear(&chr->write_lock);
     g_free(chr->label);
@@ -471,17 +474,33 @@ int qemu_chr_write(Chardev *chr, const uint8_t *buf, int len, bool all)
     } else {
         ret = chr_write_blocking(chr, buf, len);
     }
+    chr->out_failed |= failed;
     pending = chr->outbuf->len > 0;
     g_mutex_unlock(&chr->write_lock);
 
-    if (failed) {
-        if (chr->cls->output_error) {
-            chr->cls->output_error(chr);
-        }
-    } else if (pending) {
-        qemu_chr_update_watches(chr);
+    /* Writers may be vCPU threads: fd watches and events change in the main loop. */
+    if (failed || (pending && !chr->out_watched)) {
+        qemu_bh_schedule(chr->kick_bh);
     }
     return ret;
+}
+
+static void chr_kick(void *opaque)
+{
+    Chardev *chr = opaque;
+    bool failed;
+
+    g_mutex_lock(&chr->write_lock);
+    failed = chr->out_failed;
+    chr->out_failed = false;
+    if (failed && !chr->cls->output_error) {
+        g_byte_array_set_size(chr->outbuf, 0);
+    }
+    g_mutex_unlock(&chr->write_lock);
+    if (failed && chr->cls->output_error) {
+        chr->cls->output_error(chr);
+    }
+    qemu_chr_update_watches(chr);
 }
 
 static void chr_fd_write_ready(void *opaque)
@@ -585,7 +604,7 @@ void qemu_chr_fe_accept_input(CharBackend *be)
     if (chr->cls->fe_update) {
         chr->cls->fe_update(chr, be, false);
     } else {
-        qemu_chr_update_watches(chr);
+        qemu_bh_schedule(chr->kick_bh); /* often called from a vCPU's register access */
     }
 }
 
