@@ -73,7 +73,7 @@ struct MemoryRegion {
     int priority;
     bool enabled;
     bool ram;        /* backed by host memory (RAM or ROM) */
-    bool readonly;   /* ROM: guest writes are dropped (or go to ops under romd) */
+    bool readonly;   /* ROM or read-only RAM: guest writes are dropped */
     bool terminates; /* RAM/ROM/MMIO: not a pure container */
     const MemoryRegionOps *ops;
     void *opaque;
@@ -134,7 +134,12 @@ void memory_region_init_io(MemoryRegion *mr, const MemoryRegionOps *ops, void *o
                            const char *name, uint64_t size);
 void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig, hwaddr offset,
                               uint64_t size);
-/* Releases what init allocated (name, RAM); the region must not be in a tree. */
+/*
+ * Releases what init allocated (name, RAM); the region must not be in a
+ * container (it aborts otherwise) and its subregions are detached. The RAM is
+ * unmapped only after an RCU grace period, since old flat views may still be
+ * read; free the struct itself the same way (call_rcu), see docs/memory.md.
+ */
 void memory_region_destroy(MemoryRegion *mr);
 
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub);
