@@ -529,6 +529,9 @@ bool qdev_device_help(const char *optstr, GString *out)
     const char *name = g_ptr_array_index(parts, 0);
     const DeviceInfo *info;
 
+    if (g_str_has_prefix(name, "driver=")) {
+        name += strlen("driver=");
+    }
     if (is_help(name)) {
         g_string_append(out, "Devices (-device NAME[,prop=value...]):\n");
         device_list(out, true);
@@ -548,12 +551,31 @@ bool qdev_device_help(const char *optstr, GString *out)
     return false;
 }
 
+/* "prop=value", or a bare "prop" meaning prop=on for a bool, as QEMU accepts. */
+static bool device_add_opt(DeviceState *dev, const char *opt, GError **errp)
+{
+    const char *eq = strchr(opt, '=');
+    g_autofree char *key = eq ? g_strndup(opt, eq - opt) : g_strdup(opt);
+    const Property *p = prop_find(dev->info, key);
+
+    if (!eq && !(p && p->type == PROP_BOOL)) {
+        g_set_error(errp, TERN_ERROR, 0, "%s: '%s' needs a value (%s=...)", dev->info->name, key,
+                    key);
+        return false;
+    }
+    return qdev_prop_parse(dev, key, eq ? eq + 1 : "on", errp);
+}
+
 static DeviceState *device_add_parts(GPtrArray *parts, GError **errp)
 {
     const char *name = g_ptr_array_index(parts, 0);
-    const DeviceInfo *info = device_find_info(name);
+    const DeviceInfo *info;
     DeviceState *dev;
 
+    if (g_str_has_prefix(name, "driver=")) {
+        name += strlen("driver=");
+    }
+    info = device_find_info(name);
     if (!*name) {
         g_set_error(errp, TERN_ERROR, 0, "-device: missing device name");
         return NULL;
@@ -568,24 +590,16 @@ static DeviceState *device_add_parts(GPtrArray *parts, GError **errp)
     }
     dev = qdev_new(name);
     for (guint i = 1; i < parts->len; i++) {
-        const char *opt = g_ptr_array_index(parts, i);
-        const char *eq = strchr(opt, '=');
-        g_autofree char *key = eq ? g_strndup(opt, eq - opt) : g_strdup(opt);
-
-        if (!eq) {
-            g_set_error(errp, TERN_ERROR, 0, "%s: '%s' needs a value (%s=...)", name, key, key);
-            goto fail;
-        }
-        if (!qdev_prop_parse(dev, key, eq + 1, errp)) {
-            goto fail;
+        if (!device_add_opt(dev, g_ptr_array_index(parts, i), errp)) {
+            qdev_unref(dev);
+            return NULL;
         }
     }
-    if (qdev_realize(dev, errp)) {
-        return dev;
+    if (!qdev_realize(dev, errp)) {
+        qdev_unref(dev);
+        return NULL;
     }
-fail:
-    qdev_unref(dev);
-    return NULL;
+    return dev;
 }
 
 DeviceState *qdev_device_add(const char *optstr, GError **errp)

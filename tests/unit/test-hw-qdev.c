@@ -259,6 +259,12 @@ static void test_device_add(void)
     g_assert_cmpstr(t->label, ==, "a,b");
     g_assert_cmpstr(d->id, ==, "x");
     qdev_unref(d);
+
+    /* driver= as the first option, and a bare bool meaning on. */
+    d = qdev_device_add("driver=test-dev,flag=off,flag", &err);
+    g_assert_no_error(err);
+    g_assert_true(((TestDev *)d)->flag);
+    qdev_unref(d);
 }
 
 static void check_add_err(const char *opts, const char *needle)
@@ -278,7 +284,9 @@ static void test_device_add_errors(void)
     check_add_err("no-such-dev,iobase=1", "'no-such-dev' is not a valid device model name");
     check_add_err("test-dev,bogus=1", "no property 'bogus'");
     check_add_err("test-dev,u8=300", "u8");
-    check_add_err("test-dev,u8", "needs a value");
+    check_add_err("test-dev,u8", "test-dev: 'u8' needs a value");
+    check_add_err("test-dev,bogus", "needs a value");
+    check_add_err("driver=nosuch", "'nosuch' is not a valid device model name");
     check_add_err("test-dev,fail=on", "told to fail");
     check_add_err("test-hidden", "cannot be added");
     check_add_err("", "missing device name");
@@ -300,6 +308,9 @@ static void test_device_help(void)
     g_assert_nonnull(strstr(out->str, "u32=<uint32> (default 0x501)"));
     g_assert_nonnull(strstr(out->str, "flag=<bool> (default on)"));
     g_assert_nonnull(strstr(out->str, "label=<str> (default \"serial0\")"));
+    g_string_truncate(out, 0);
+    g_assert_true(qdev_device_help("driver=test-dev,help", out));
+    g_assert_nonnull(strstr(out->str, "test-dev options:"));
     g_string_truncate(out, 0);
     g_assert_true(qdev_device_help("nosuch,help", out));
     g_assert_nonnull(strstr(out->str, "not a valid device"));
