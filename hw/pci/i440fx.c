@@ -5,9 +5,9 @@
  * 3.2.2.3.2): CONFIG_ADDRESS at 0xCF8 (dword accesses only), CONFIG_DATA at
  * 0xCFC..0xCFF (byte, word or dword at the register's byte offset).
  *
- * Left out: the DRAM controller (the machine maps RAM itself), the PAM shadow
- * RAM mapping and SMRAM (registers kept, see XXX below), the 82442FX data
- * bus accelerator, error reporting beyond RW1C status storage.
+ * Left out: the DRAM controller (the machine maps RAM itself), SMRAM (register
+ * kept, no SMM), PAM's split modes (see pam_update), the 82442FX data bus
+ * accelerator, error reporting beyond RW1C status storage.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -15,6 +15,7 @@
 
 #define I440FX_REVISION          0x02
 #define PCI_HOST_DECODE_PRIORITY 2 /* above BARs (1) and ISA/PM ports (0) */
+#define PAM_PRIORITY             2 /* above the machine's ROM windows below 1 MiB (1) */
 
 /* --- configuration mechanism #1 ----------------------------------------------------- */
 
@@ -164,14 +165,98 @@ static void i440fx_set_masks(PCIDevice *d)
     d->w1cmask[I440FX_ERRSTS] = 0xff;
 }
 
+/* --- PAM: shadow RAM over 0xC0000-0xFFFFF (datasheet 3.2.18) ------------------------ */
+
+/* The attribute nibble of segment i: PAM1-6 low/high nibbles, then PAM0's high one. */
+static uint8_t pam_attr(PCIDevice *d, unsigned seg)
+{
+    if (seg == I440FX_PAM_SEGMENTS - 1) {
+        return (d->config[I440FX_PAM0] >> 4) & 0x3;
+    }
+    return (d->config[I440FX_PAM0 + 1 + seg / 2] >> (4 * (seg % 2))) & 0x3;
+}
+
+/*
+ * DRAM read/write: the RAM alias; read-only: the alias, read-only (XXX: writes
+ * should reach PCI, they are dropped); write-only or off: no alias, so the ROM
+ * or PCI below answers (XXX: write-only should still write DRAM; no firmware
+ * tern runs uses it).
+ */
+static void pam_update(I440FXState *s)
+{
+    PCIDevice *d = &s->parent_obj;
+
+    if (!s->pam_container) {
+        return;
+    }
+    memory_region_transaction_begin();
+    for (unsigned seg = 0; seg < I440FX_PAM_SEGMENTS; seg++) {
+        uint8_t attr = pam_attr(d, seg);
+
+        memory_region_set_enabled(&s->pam[seg], attr & PAM_RE);
+        memory_region_set_readonly(&s->pam[seg], !(attr & PAM_WE));
+    }
+    memory_region_transaction_commit();
+}
+
+bool i440fx_pam_init(PCIBus *bus, MemoryRegion *system_memory, MemoryRegion *ram, GError **errp)
+{
+    PCIDevice *d = pci_find_devfn(bus, PCI_DEVFN(0, 0));
+    I440FXState *s;
+
+    if (!d || strcmp(d->qdev.info->name, TYPE_I440FX_PCI_DEVICE)) {
+        g_set_error(errp, TERN_ERROR, 0, "PAM: no i440FX host bridge on the bus");
+        return false;
+    }
+    if (memory_region_size(ram) < 1 * MiB) {
+        g_set_error(errp, TERN_ERROR, 0, "PAM: RAM '%s' is smaller than 1 MiB",
+                    memory_region_name(ram));
+        return false;
+    }
+    s = (I440FXState *)d;
+    g_assert(!s->pam_container);
+    memory_region_transaction_begin();
+    for (unsigned seg = 0; seg < I440FX_PAM_SEGMENTS; seg++) {
+        bool bios = seg == I440FX_PAM_SEGMENTS - 1;
+        hwaddr base = bios ? I440FX_PAM_BIOS_BASE : I440FX_PAM_BASE + seg * I440FX_PAM_SEG_SIZE;
+        g_autofree char *name = g_strdup_printf("pam-ram-%05" HWADDR_PRIx, base);
+
+        memory_region_init_alias(&s->pam[seg], name, ram, base,
+                                 bios ? I440FX_PAM_BIOS_SIZE : I440FX_PAM_SEG_SIZE);
+        memory_region_set_enabled(&s->pam[seg], false);
+        memory_region_add_subregion_overlap(system_memory, base, &s->pam[seg], PAM_PRIORITY);
+    }
+    s->pam_container = system_memory;
+    pam_update(s);
+    memory_region_transaction_commit();
+    return true;
+}
+
+static void pam_destroy(I440FXState *s)
+{
+    if (!s->pam_container) {
+        return;
+    }
+    memory_region_transaction_begin();
+    for (unsigned seg = 0; seg < I440FX_PAM_SEGMENTS; seg++) {
+        memory_region_del_subregion(s->pam_container, &s->pam[seg]);
+    }
+    memory_region_transaction_commit();
+    for (unsigned seg = 0; seg < I440FX_PAM_SEGMENTS; seg++) {
+        memory_region_destroy(&s->pam[seg]);
+    }
+    s->pam_container = NULL;
+}
+
 static void i440fx_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigned len)
 {
     pci_default_write_config(d, addr, val, len);
+    if (addr < I440FX_PAM0 + I440FX_PAM_NB && addr + len > I440FX_PAM0) {
+        pam_update((I440FXState *)d);
+    }
     /*
      * D_LCK locks SMRAM: D_OPEN clears and D_LCK, D_OPEN and G_SMRAME stay
-     * read-only until reset. XXX: SMRAM itself is not modelled (no SMM), and
-     * the PAM registers are stored but do not yet switch 0xC0000-0xFFFFF
-     * between RAM and the BIOS ROM; SeaBIOS needs that shadowing.
+     * read-only until reset. XXX: SMRAM itself is not modelled (no SMM).
      */
     if (addr <= I440FX_SMRAM && addr + len > I440FX_SMRAM &&
         (d->config[I440FX_SMRAM] & SMRAM_D_LCK)) {
@@ -218,12 +303,14 @@ static void i440fx_reset(DeviceState *dev)
     pci_device_reset(&s->parent_obj);
     i440fx_set_masks(&s->parent_obj); /* undoes the SMRAM lock */
     s->host.config_reg = 0;
+    pam_update(s); /* PAM 0: the ROMs show again */
 }
 
 static void i440fx_unrealize(DeviceState *dev)
 {
     I440FXState *s = (I440FXState *)dev;
 
+    pam_destroy(s);
     pci_host_unmap(&s->host);
     pci_device_detach(&s->parent_obj);
 }

@@ -103,7 +103,8 @@ device_init(testdev_info)
 
     /* --- fixture ------------------------------------------------------------------------- */
 
-    static MemoryRegion pci_mem;
+    static MemoryRegion pci_mem,
+    ram, bios;
 static PCIBus *bus;
 static PCIDevice *testdev;
 
@@ -117,6 +118,15 @@ static void setup(void)
     piix3_create(bus);
     piix4_pm_create(bus, isa_get_irq(PIIX4_PM_SCI_IRQ));
     testdev = pci_create_simple(bus, TESTDEV_DEVFN, "test-pci-bars");
+
+    /* Low RAM filled with 0x55 and a BIOS ROM of 0xAA over 0xE0000-0xFFFFF, as on a PC. */
+    memory_region_init_ram(&ram, "ram", 2 * MiB);
+    memset(memory_region_get_ram_ptr(&ram), 0x55, 2 * MiB);
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    memory_region_init_rom(&bios, "isa-bios", 128 * KiB);
+    memset(memory_region_get_ram_ptr(&bios), 0xaa, 128 * KiB);
+    memory_region_add_subregion_overlap(get_system_memory(), 0xe0000, &bios, 1);
+    g_assert_true(i440fx_pam_init(bus, get_system_memory(), &ram, NULL));
 }
 
 static void cfg_select(unsigned devfn, unsigned reg)
@@ -480,6 +490,67 @@ static void test_reset_control(void)
     g_assert_cmphex(inb(PIIX_RCR_IOPORT), ==, 0);
 }
 
+static void mem_writel(hwaddr addr, uint32_t v)
+{
+    address_space_stl_le(address_space_memory(), addr, v, MEMTXATTRS_UNSPECIFIED, NULL);
+}
+
+static void test_pam(void)
+{
+    unsigned host = PCI_DEVFN(0, 0);
+    uint32_t *shadow = (uint32_t *)((uint8_t *)memory_region_get_ram_ptr(&ram) + 0xf0000);
+    MemoryRegion small;
+    GError *err = NULL;
+
+    /* At reset every segment goes to PCI: the ROM answers, writes are dropped. */
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0xaaaaaaaa);
+    g_assert_cmphex(mem_readl(0xe4000), ==, 0xaaaaaaaa);
+    mem_writel(0xf0000, 0);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0xaaaaaaaa);
+    g_assert_cmphex(*shadow, ==, 0x55555555);
+
+    /* PAM0 bits 5:4 = RE|WE: 0xF0000-0xFFFFF is RAM, as SeaBIOS sets it to copy itself. */
+    cfg_writeb(host, I440FX_PAM0, (PAM_RE | PAM_WE) << 4);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0x55555555);
+    g_assert_cmphex(mem_readl(0xffffc), ==, 0x55555555);
+    mem_writel(0xf0000, 0x12345678);
+    g_assert_cmphex(*shadow, ==, 0x12345678);
+    g_assert_cmphex(mem_readl(0xe0000), ==, 0xaaaaaaaa); /* other segments untouched */
+
+    /* RE only: read-only shadow. */
+    cfg_writeb(host, I440FX_PAM0, PAM_RE << 4);
+    mem_writel(0xf0000, 0);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0x12345678);
+    /* WE only, or off: the ROM again. */
+    cfg_writeb(host, I440FX_PAM0, PAM_WE << 4);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0xaaaaaaaa);
+    cfg_writeb(host, I440FX_PAM0, 0);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0xaaaaaaaa);
+
+    /* 16 KiB segments: PAM5 (0x5E) high nibble is 0xE4000-0xE7FFF. */
+    cfg_writeb(host, I440FX_PAM0 + 5, (PAM_RE | PAM_WE) << 4);
+    g_assert_cmphex(mem_readl(0xe3ffc), ==, 0xaaaaaaaa);
+    g_assert_cmphex(mem_readl(0xe4000), ==, 0x55555555);
+    g_assert_cmphex(mem_readl(0xe7ffc), ==, 0x55555555);
+    g_assert_cmphex(mem_readl(0xe8000), ==, 0xaaaaaaaa);
+    /* PAM1 low nibble is 0xC0000 (RAM below, nothing over it here). */
+    cfg_writeb(host, I440FX_PAM0 + 1, PAM_RE);
+    mem_writel(0xc0000, 0);
+    g_assert_cmphex(mem_readl(0xc0000), ==, 0x55555555);
+
+    qdev_reset_all();
+    g_assert_cmphex(mem_readl(0xe4000), ==, 0xaaaaaaaa);
+    g_assert_cmphex(mem_readl(0xf0000), ==, 0xaaaaaaaa);
+    mem_writel(0xc0000, 0x11111111); /* nothing over 0xC0000: plain RAM */
+    g_assert_cmphex(mem_readl(0xc0000), ==, 0x11111111);
+
+    memory_region_init_ram(&small, "small-ram", 64 * KiB);
+    g_assert_false(i440fx_pam_init(bus, get_system_memory(), &small, &err));
+    g_assert_nonnull(strstr(err->message, "smaller than 1 MiB"));
+    g_clear_error(&err);
+    memory_region_destroy(&small);
+}
+
 static void test_smram_lock(void)
 {
     unsigned host = PCI_DEVFN(0, 0);
@@ -624,6 +695,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx-routing", test_intx_routing);
     g_test_add_func("/pci/firmware-routing", test_firmware_routing);
     g_test_add_func("/pci/reset-control", test_reset_control);
+    g_test_add_func("/pci/pam", test_pam);
     g_test_add_func("/pci/smram-lock", test_smram_lock);
     g_test_add_func("/pci/device-add", test_device_add);
     g_test_add_func("/pci/fuzz-config", test_fuzz_config);

@@ -24,11 +24,20 @@
 #define I440FX_PMCCFG 0x50
 #define I440FX_PAM0   0x59 /* PAM0..PAM6: 0x59..0x5F */
 #define I440FX_PAM_NB 7
-#define I440FX_DRB0   0x60
-#define I440FX_SMRAM  0x72
-#define I440FX_ERRCMD 0x90
-#define I440FX_ERRSTS 0x91
-#define I440FX_TRC    0x93
+/* PAM attribute nibble: RE (bit 0) reads and WE (bit 1) writes go to DRAM, else to PCI. */
+#define PAM_RE 0x1
+#define PAM_WE 0x2
+/* Shadowed segments: 0xC0000-0xEFFFF in 16 KiB pieces (PAM1-6), 0xF0000-0xFFFFF (PAM0). */
+#define I440FX_PAM_SEGMENTS  13
+#define I440FX_PAM_BASE      0xc0000
+#define I440FX_PAM_SEG_SIZE  0x4000
+#define I440FX_PAM_BIOS_BASE 0xf0000
+#define I440FX_PAM_BIOS_SIZE 0x10000
+#define I440FX_DRB0          0x60
+#define I440FX_SMRAM         0x72
+#define I440FX_ERRCMD        0x90
+#define I440FX_ERRSTS        0x91
+#define I440FX_TRC           0x93
 
 /* SMRAM register bits */
 #define SMRAM_C_BASE_SEG 0x07 /* read-only 010: SMRAM at 0xA0000 */
@@ -50,6 +59,9 @@ typedef struct PCIHostState {
 typedef struct I440FXState {
     PCIDevice parent_obj;
     PCIHostState host;
+    /* RAM aliases over 0xC0000-0xFFFFF that the PAM registers switch on. */
+    MemoryRegion pam[I440FX_PAM_SEGMENTS];
+    MemoryRegion *pam_container; /* NULL until i440fx_pam_init() */
 } I440FXState;
 
 /*
@@ -66,5 +78,14 @@ PCIBus *i440fx_init(MemoryRegion *pci_mem, MemoryRegion *io);
  * them; without one they read all ones. No-op if bus has no 440FX at 00.0.
  */
 void pci_host_set_io_passthrough(PCIBus *bus, MemoryRegion *mr);
+
+/*
+ * Lets the PAM registers shadow 0xC0000-0xFFFFF: each segment becomes the RAM
+ * at the same offset of ram (read/write, or read-only) above whatever system
+ * memory has there (option ROMs, the ISA BIOS alias), as firmware like
+ * SeaBIOS expects. Without it PAM registers are plain storage. False with
+ * *errp if bus has no 440FX or ram is smaller than 1 MiB.
+ */
+bool i440fx_pam_init(PCIBus *bus, MemoryRegion *system_memory, MemoryRegion *ram, GError **errp);
 
 #endif
