@@ -173,7 +173,7 @@ bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigne
 /* Marks [addr, addr+size) dirty for every client. */
 void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size);
 void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client);
-/* Asks listeners to pull dirty bits (log_sync) for every section of mr. */
+/* Asks listeners to pull dirty bits (log_sync) for every section of mr (NULL: of all). */
 void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
 
 /* --- address spaces ------------------------------------------------------ */

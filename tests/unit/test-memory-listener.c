@@ -305,6 +305,8 @@ static void test_dirty_log(Fixture *f, gconstpointer d)
 
     memory_region_sync_dirty_bitmap(&f->a);
     assert_log(f, "sync(10000-13fff a@0)");
+    memory_region_sync_dirty_bitmap(NULL);
+    assert_log(f, "sync(10000-13fff a@0) sync(20000-20fff b@0)");
     memory_region_set_log(&f->a, false, DIRTY_MEMORY_MIGRATION);
     assert_log(f, "begin log_stop[4->0](10000-13fff a@0) commit");
 }
