@@ -6,6 +6,7 @@
 #include "qemu/log.h"
 #include "hw/i386/e820.h"
 #include "hw/i386/linux-boot.h"
+#include "target/x86/cpu.h"
 
 #define SETUP_SECTS   4
 #define SETUP_SIZE    ((SETUP_SECTS + 1) * 512)
@@ -357,6 +358,45 @@ static void test_gdt(void)
     g_assert_cmphex((ds >> 40) & 0x1a, ==, 0x12); /* data, writable */
 }
 
+/* The 64-bit entry state the boot protocol asks for, from a power-up state. */
+static void test_setup_cpu(void)
+{
+    CPUX86State env = {0};
+    LinuxBootEntry entry = {.rip = PREF_ADDRESS + 0x200,
+                            .rsi = LINUX_BOOT_PARAMS_ADDR,
+                            .cr3 = LINUX_PAGE_TABLES_ADDR,
+                            .gdt_base = LINUX_GDT_ADDR,
+                            .gdt_limit = 31};
+
+    x86_cpu_reset(&env, true);
+    linux_boot_setup_cpu(&env, &entry);
+    g_assert_cmphex(env.rip, ==, PREF_ADDRESS + 0x200);
+    g_assert_cmphex(env.regs[R_ESI], ==, LINUX_BOOT_PARAMS_ADDR);
+    g_assert_cmphex(env.regs[R_EDX], ==, 0);
+    g_assert_false(env.rflags & IF_MASK);
+    g_assert_true(env.cr[0] & CR0_PE_MASK);
+    g_assert_true(env.cr[0] & CR0_PG_MASK);
+    g_assert_true(env.cr[4] & CR4_PAE_MASK);
+    g_assert_true(env.efer & MSR_EFER_LME);
+    g_assert_true(env.efer & MSR_EFER_LMA);
+    g_assert_cmphex(env.cr[3], ==, LINUX_PAGE_TABLES_ADDR);
+    g_assert_cmphex(env.segs[R_CS].selector, ==, LINUX_BOOT_CS);
+    g_assert_true(env.segs[R_CS].flags & DESC_L_MASK);
+    g_assert_false(env.segs[R_CS].flags & DESC_B_MASK);
+    for (int i = 0; i < CPU_NB_SEGS; i++) {
+        g_assert_cmphex(env.segs[i].base, ==, 0);
+        if (i != R_CS) {
+            g_assert_cmphex(env.segs[i].selector, ==, LINUX_BOOT_DS);
+            g_assert_true(env.segs[i].flags & DESC_W_MASK);
+        }
+    }
+    g_assert_cmphex((env.tr.flags & DESC_TYPE_MASK) >> DESC_TYPE_SHIFT, ==, DESC_TYPE_TSS64_BUSY);
+    g_assert_cmphex(env.gdt.base, ==, LINUX_GDT_ADDR);
+    g_assert_cmpuint(env.gdt.limit, ==, 31);
+    g_assert_cmpuint(x86_cpu_code_bits(&env), ==, 64);
+    g_assert_true(env.apic_base & MSR_IA32_APICBASE_BSP); /* kept from reset */
+}
+
 /* A fake guest: one RAM buffer at 0. */
 typedef struct FakeRam {
     uint8_t *mem;
@@ -506,6 +546,7 @@ int main(int argc, char **argv)
     g_test_add_func("/linux-boot/boot-params", test_boot_params);
     g_test_add_func("/linux-boot/page-tables", test_page_tables);
     g_test_add_func("/linux-boot/gdt", test_gdt);
+    g_test_add_func("/linux-boot/setup-cpu", test_setup_cpu);
     g_test_add_func("/linux-boot/load", test_load);
     g_test_add_func("/linux-boot/load-errors", test_load_errors);
     g_test_add_func("/e820/sorted", test_e820_sorted);
