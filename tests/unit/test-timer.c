@@ -339,6 +339,29 @@ static void test_zero_period(void)
     g_test_trap_assert_stderr("*keeps re-arming*");
 }
 
+/* Stepping needs a clock that stands still: a stopped VM's is fine, a running one is refused. */
+static void test_step_needs_stopped_clock(void)
+{
+    int64_t now;
+
+    if (g_test_subprocess()) {
+        qemu_clock_set_manual(false);
+        qemu_clock_enable_virtual(false);
+        now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        g_assert_cmpint(qemu_clock_step(500), ==, now + 500);
+        g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, now + 500);
+
+        qemu_clock_enable_virtual(true);
+        now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        g_assert_cmpint(qemu_clock_step(1000 * NANOSECONDS_PER_SECOND), <,
+                        now + 1000 * NANOSECONDS_PER_SECOND);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*clock is running*");
+}
+
 /* --- vCPU threads read the virtual clock while the main thread moves it ---------- */
 
 static int readers_stop;
@@ -409,6 +432,7 @@ int main(int argc, char **argv)
     g_test_add_func("/timer/virtual/threads", test_virtual_threads);
     g_test_add_func("/timer/pending", test_pending);
     g_test_add_func("/timer/zero-period", test_zero_period);
+    g_test_add_func("/timer/step-needs-stopped-clock", test_step_needs_stopped_clock);
     g_test_add_func("/timer/several-clocks", test_several_clocks);
     g_test_add_func("/timer/realtime", test_realtime_monotonic);
     return g_test_run();
