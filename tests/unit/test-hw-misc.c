@@ -6,6 +6,9 @@
 #include "hw/misc/debugexit.h"
 #include "hw/misc/ioport80.h"
 #include "hw/misc/port92.h"
+#include "hw/char/serial.h"
+#include "hw/input/i8042.h"
+#include "hw/rtc/mc146818rtc.h"
 
 static int take_exit_status(void)
 {
@@ -136,6 +139,55 @@ static void test_not_user_creatable(void)
     g_clear_error(&err);
 }
 
+/*
+ * A guest writing garbage everywhere: random bytes, words and dwords to every
+ * port of the UART, RTC, i8042, port 0x92 and 0x80, with time passing. Nothing
+ * may crash, hang or trip the sanitizers. Deterministic (fixed seed).
+ */
+static void test_random_garbage(void)
+{
+    static const uint16_t ports[] = {0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe,
+                                     0x3ff, 0x70,  0x71,  0x60,  0x64,  0x92,  0x80};
+    DeviceState *devs[] = {
+        hwt_create(TYPE_ISA_SERIAL, NULL), hwt_create(TYPE_MC146818_RTC, NULL),
+        hwt_create(TYPE_I8042, NULL),      hwt_create(TYPE_PORT92, NULL),
+        hwt_create(TYPE_IOPORT80, NULL),
+    };
+    GRand *r = g_rand_new_with_seed(0x7e57);
+
+    for (int i = 0; i < 200000; i++) {
+        uint16_t port = ports[g_rand_int_range(r, 0, ARRAY_SIZE(ports))];
+        uint32_t v = g_rand_int(r);
+
+        switch (g_rand_int_range(r, 0, 8)) {
+        case 0:
+            inb(port);
+            break;
+        case 1:
+            outw(port, v);
+            break;
+        case 2:
+            inl(port);
+            break;
+        case 3:
+            hwt_step(g_rand_int_range(r, 0, 2 * SCALE_MS));
+            break;
+        default:
+            outb(port, v);
+            break;
+        }
+        if (i % 1000 == 0) {
+            hwt_take_resets();
+        }
+    }
+    hwt_take_resets();
+    qdev_reset_all();
+    g_rand_free(r);
+    for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+        qdev_unref(devs[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -146,5 +198,6 @@ int main(int argc, char **argv)
     g_test_add_func("/hw/port92", test_port92);
     g_test_add_func("/hw/ioport80", test_ioport80);
     g_test_add_func("/hw/not-user-creatable", test_not_user_creatable);
+    g_test_add_func("/hw/random-garbage", test_random_garbage);
     return g_test_run();
 }
