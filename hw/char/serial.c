@@ -551,6 +551,9 @@ static void serial_reset(DeviceState *dev)
     s->thr_ipending = false;
     serial_update_char_time(s);
     serial_update_irq(s);
+    if (s->chr.chr) {
+        qemu_chr_fe_accept_input(&s->chr); /* the FIFO is empty: input may flow again */
+    }
 }
 
 static bool serial_connect_chardev(SerialState *s, GError **errp)

@@ -20,8 +20,10 @@ typedef void PS2Notify(void *opaque);
 #define PS2_MOUSE_BUTTON_RIGHT  0x02
 #define PS2_MOUSE_BUTTON_MIDDLE 0x04
 
+/* A keyboard / mouse in its power-on state; notify(opaque) runs when it queues bytes. */
 PS2KbdState *ps2_kbd_new(PS2Notify *notify, void *opaque);
 PS2MouseState *ps2_mouse_new(PS2Notify *notify, void *opaque);
+/* Frees a device (the controller's unrealize). */
 void ps2_kbd_free(PS2KbdState *s);
 void ps2_mouse_free(PS2MouseState *s);
 /* The generic part of either device (its queue). */
