@@ -398,6 +398,31 @@ static void test_fd_write_peer_gone(void)
     close(sv[0]);
 }
 
+/* An fd closed while watched is reported and dropped, not polled forever. */
+static void never_called(void *opaque)
+{
+    (void)opaque;
+    g_assert_not_reached();
+}
+
+static void test_fd_closed_while_watched(void)
+{
+    int fds[2];
+
+    if (g_test_subprocess()) {
+        g_assert_cmpint(pipe(fds), ==, 0);
+        qemu_set_fd_handler(fds[0], never_called, NULL, NULL);
+        close(fds[0]);
+        main_loop_wait(false);
+        g_assert_false(main_loop_wait(true));
+        close(fds[1]);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*closed while watched*");
+}
+
 /* --- timers through the loop ---------------------------------------------------------- */
 
 static int timer_fired;
@@ -714,6 +739,7 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/fd/write-and-change", test_fd_write_and_change);
     g_test_add_func("/main-loop/fd/hup", test_fd_hup);
     g_test_add_func("/main-loop/fd/write-peer-gone", test_fd_write_peer_gone);
+    g_test_add_func("/main-loop/fd/closed-while-watched", test_fd_closed_while_watched);
     g_test_add_func("/main-loop/timer/deadline", test_loop_timers);
     g_test_add_func("/main-loop/timer/from-thread", test_timer_from_thread);
     g_test_add_func("/main-loop/timer/manual-clock", test_loop_manual_clock);
