@@ -333,17 +333,43 @@ static bool flatrange_equal(const FlatRange *a, const FlatRange *b)
            a->offset_in_region == b->offset_in_region && a->readonly == b->readonly;
 }
 
-typedef enum { CALL_FORWARD, CALL_REVERSE } CallOrder;
+typedef enum {
+    CALL_BEGIN,
+    CALL_COMMIT,
+    CALL_ADD,
+    CALL_DEL,
+    CALL_LOG_START,
+    CALL_LOG_STOP,
+    CALL_LOG_SYNC,
+} ListenerCall;
 
-#define LISTENER_FOREACH(as, l, order, body)                                                       \
-    do {                                                                                           \
-        GPtrArray *ls_ = (as)->listeners;                                                          \
-        for (guint k_ = 0; k_ < ls_->len; k_++) {                                                  \
-            MemoryListener *l =                                                                    \
-                g_ptr_array_index(ls_, (order) == CALL_FORWARD ? k_ : ls_->len - 1 - k_);          \
-            body;                                                                                  \
-        }                                                                                          \
-    } while (0)
+/* One callback on every listener of as: ascending priority, descending for removals. */
+static void listeners_call(AddressSpace *as, ListenerCall what, MemoryRegionSection *s,
+                           int old_mask, int new_mask)
+{
+    GPtrArray *ls = as->listeners;
+    bool reverse = what == CALL_DEL || what == CALL_LOG_STOP;
+
+    for (guint k = 0; k < ls->len; k++) {
+        MemoryListener *l = g_ptr_array_index(ls, reverse ? ls->len - 1 - k : k);
+
+        if (what == CALL_BEGIN && l->begin) {
+            l->begin(l);
+        } else if (what == CALL_COMMIT && l->commit) {
+            l->commit(l);
+        } else if (what == CALL_ADD && l->region_add) {
+            l->region_add(l, s);
+        } else if (what == CALL_DEL && l->region_del) {
+            l->region_del(l, s);
+        } else if (what == CALL_LOG_START && l->log_start) {
+            l->log_start(l, s, old_mask, new_mask);
+        } else if (what == CALL_LOG_STOP && l->log_stop) {
+            l->log_stop(l, s, old_mask, new_mask);
+        } else if (what == CALL_LOG_SYNC && l->log_sync) {
+            l->log_sync(l, s);
+        }
+    }
+}
 
 static void notify_log_change(AddressSpace *as, FlatView *fv, const FlatRange *o,
                               const FlatRange *n)
@@ -352,12 +378,10 @@ static void notify_log_change(AddressSpace *as, FlatView *fv, const FlatRange *o
     int old_mask = o->dirty_log_mask, new_mask = n->dirty_log_mask;
 
     if (new_mask & ~old_mask) {
-        LISTENER_FOREACH(
-            as, l, CALL_FORWARD, if (l->log_start) { l->log_start(l, &s, old_mask, new_mask); });
+        listeners_call(as, CALL_LOG_START, &s, old_mask, new_mask);
     }
     if (old_mask & ~new_mask) {
-        LISTENER_FOREACH(
-            as, l, CALL_REVERSE, if (l->log_stop) { l->log_stop(l, &s, old_mask, new_mask); });
+        listeners_call(as, CALL_LOG_STOP, &s, old_mask, new_mask);
     }
 }
 
@@ -378,8 +402,7 @@ static bool update_topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
         if (o && (!n || o->start < n->start || (o->start == n->start && !flatrange_equal(o, n)))) {
             if (!adding) {
                 MemoryRegionSection s = section_of(old, o);
-                LISTENER_FOREACH(
-                    as, l, CALL_REVERSE, if (l->region_del) { l->region_del(l, &s); });
+                listeners_call(as, CALL_DEL, &s, 0, 0);
             }
             changed = true;
             i++;
@@ -395,8 +418,7 @@ static bool update_topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
         } else {
             if (adding) {
                 MemoryRegionSection s = section_of(new, n);
-                LISTENER_FOREACH(
-                    as, l, CALL_FORWARD, if (l->region_add) { l->region_add(l, &s); });
+                listeners_call(as, CALL_ADD, &s, 0, 0);
             }
             changed = true;
             j++;
@@ -428,17 +450,15 @@ static void address_space_update_topology(AddressSpace *as)
         flatview_unref(new);
         return;
     }
-    if (as->listeners->len) {
-        LISTENER_FOREACH(
-            as, l, CALL_FORWARD, if (l->begin) { l->begin(l); });
-        update_topology_pass(as, old, new, false);
-        update_topology_pass(as, old, new, true);
-        LISTENER_FOREACH(
-            as, l, CALL_FORWARD, if (l->commit) { l->commit(l); });
-    }
+    listeners_call(as, CALL_BEGIN, NULL, 0, 0);
+    update_topology_pass(as, old, new, false);
+    update_topology_pass(as, old, new, true);
     /* Readers pick up the new view; the old one goes after a grace period. */
     qatomic_rcu_set(&as->current_map, new);
     flatview_unref(old);
+    /* After the swap, so that a listener refilling a cache (the TLB) in commit sees the new view.
+     */
+    listeners_call(as, CALL_COMMIT, NULL, 0, 0);
 }
 
 void memory_region_transaction_commit(void)
@@ -555,8 +575,7 @@ void memory_region_sync_dirty_bitmap(MemoryRegion *mr)
                 continue;
             }
             s = section_of(fv, &fv->ranges[i]);
-            LISTENER_FOREACH(
-                as, l, CALL_FORWARD, if (l->log_sync) { l->log_sync(l, &s); });
+            listeners_call(as, CALL_LOG_SYNC, &s, 0, 0);
         }
     }
 }

@@ -272,6 +272,31 @@ static void test_destroy_space(Fixture *f, gconstpointer d)
     memory_region_destroy(&root2);
 }
 
+/* In commit, the address space already reads through the new view (a TLB refills from it). */
+static MemoryRegion *commit_saw;
+
+static void commit_lookup(MemoryListener *l)
+{
+    hwaddr xlat, len = 1;
+
+    commit_saw = address_space_translate(l->address_space, 0x30000, &xlat, &len, false,
+                                         MEMTXATTRS_UNSPECIFIED);
+}
+
+static void test_commit_sees_new_view(Fixture *f, gconstpointer d)
+{
+    MemoryListener l = {.commit = commit_lookup, .name = "commit-lookup"};
+    (void)d;
+
+    memory_listener_register(&l, &f->as);
+    g_assert_null(commit_saw);
+    memory_region_add_subregion(&f->root, 0x30000, &f->b);
+    g_assert_true(commit_saw == &f->b);
+    memory_region_del_subregion(&f->root, &f->b);
+    g_assert_null(commit_saw);
+    memory_listener_unregister(&l);
+}
+
 static void test_dirty_log(Fixture *f, gconstpointer d)
 {
     (void)d;
@@ -324,5 +349,6 @@ int main(int argc, char **argv)
     ADD("other-space", test_other_space);
     ADD("dirty-log", test_dirty_log);
     ADD("destroy-space", test_destroy_space);
+    ADD("commit-sees-new-view", test_commit_sees_new_view);
     return g_test_run();
 }
