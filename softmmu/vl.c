@@ -8,6 +8,7 @@
  * -net, -S, -s/-gdb, -snapshot, -loadvm: they come with their subsystems.
  */
 #include "qemu/osdep.h"
+#include <math.h>
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "chardev/char.h"
@@ -90,18 +91,22 @@ static void help(void)
            TERN_VERSION);
 }
 
-/* "512" is MiB (QEMU's default unit), else a K/M/G/T suffix (optionally followed by B). */
+/*
+ * "512" is MiB (QEMU's default unit), else a K/M/G/T suffix (optionally
+ * followed by B), or B for bytes; a fraction is allowed with a suffix ("3.5G").
+ */
 static bool parse_size_mib(const char *str, uint64_t *out)
 {
     char *end = NULL;
-    uint64_t shift = 20, val;
+    unsigned shift = 20;
+    double val;
 
     if (!g_ascii_isdigit(*str)) {
         return false;
     }
     errno = 0;
-    val = g_ascii_strtoull(str, &end, 10);
-    if (errno) {
+    val = g_ascii_strtod(str, &end);
+    if (errno || !(val >= 0)) {
         return false;
     }
     switch (g_ascii_toupper(*end)) {
@@ -124,10 +129,11 @@ static bool parse_size_mib(const char *str, uint64_t *out)
     if (shift && g_ascii_toupper(*end) == 'B') {
         end++;
     }
-    if (*end || val > (UINT64_MAX >> shift)) {
-        return false;
+    val = ldexp(val, shift);
+    if (*end || val >= 0x1p64 || val != (double)(uint64_t)val) {
+        return false; /* trailing junk, too big, or a fraction of a byte */
     }
-    *out = val << shift;
+    *out = (uint64_t)val;
     return true;
 }
 

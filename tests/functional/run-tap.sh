@@ -1,0 +1,185 @@
+#!/bin/bash
+# tests/functional/run-tap.sh BUILD: real Debian guests booted end to end, as TAP.
+#
+# The guest (Debian's cloud and generic kernels, a busybox initramfs) comes from
+# scripts/fetch-guest.sh, cached outside git. Tests that need hardware-backed
+# KVM are skipped, with the reason, where /dev/kvm does not open or is kvm_pvm
+# (a nested software hypervisor that cannot run an unmodified Linux kernel).
+# What PVM can show is tested here too: the kernel's first console lines through
+# tern's loader and UART, then a clear failure that ends tern.
+set -u
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-build}
+build=$(cd "$build" && pwd)
+tern=$build/tern
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}   # one boot on hardware KVM takes seconds
+PVM_TIMEOUT=${PVM_TIMEOUT:-420}     # PVM emulates the decompressor: minutes
+APPEND='console=ttyS0 earlyprintk=serial panic=-1 io_delay=none'
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    shift
+    for f in "$@"; do
+        [ -f "$f" ] && tail -25 "$f" | sed 's/^/# | /'
+    done
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+# --- what this host allows -----------------------------------------------------------
+kvm_opens() { [ -e /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
+kvm_reason=""
+if ! kvm_opens; then
+    kvm_reason="/dev/kvm does not open here"
+elif [ -d /sys/module/kvm_pvm ]; then
+    kvm_reason="/dev/kvm is kvm_pvm, which cannot run an unmodified Linux kernel (emulation failures on lock cmpxchg16b, xrstor, iret)"
+fi
+
+# A guest with this much RAM must fit in the host's (the guest touches little of it).
+host_mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+fits() { [ $(($1 / 1024)) -lt $((host_mem_kib / 1024)) ]; }
+
+# --- tests ------------------------------------------------------------------------------
+
+# boot_poweroff NAME KERNEL SMP MEM: boots to /init, which powers off at once.
+boot_poweroff() {
+    local name=$1 kernel=$2 smp=$3 mem=$4 log=$work/$1.log
+    if [ -n "$kvm_reason" ]; then
+        skip "$name" "$kvm_reason"
+        return
+    fi
+    if ! fits "$((${mem%M} * 1024))"; then
+        skip "$name" "the host has $((host_mem_kib / 1024)) MiB"
+        return
+    fi
+    timeout -k 5 "$BOOT_TIMEOUT" "$tern" -accel kvm -smp "$smp" -m "$mem" -display none \
+        -serial stdio -no-reboot -kernel "$kernel" -initrd "$INITRD" \
+        -append "$APPEND tern.poweroff=1" </dev/null >"$log" 2>&1
+    local rc=$?
+    if [ $rc -eq 0 ] && grep -q 'tern guest: up; powering off' "$log"; then
+        ok "$name"
+    else
+        not_ok "$name (exit $rc)" "$log"
+    fi
+}
+
+# Boots to the shell, types a command at the console and powers off from the shell.
+boot_shell() {
+    local name="cloud kernel: shell on the console, typed command, poweroff (-smp 1 -m 128M)"
+    local log=$work/shell.log fifo=$work/in
+    if [ -n "$kvm_reason" ]; then
+        skip "$name" "$kvm_reason"
+        return
+    fi
+    mkfifo "$fifo"
+    timeout -k 5 "$BOOT_TIMEOUT" "$tern" -accel kvm -smp 1 -m 128M -nographic -no-reboot \
+        -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -append "$APPEND" <"$fifo" >"$log" 2>&1 &
+    local pid=$!
+    exec 3>"$fifo"
+    for _ in $(seq 1 $((BOOT_TIMEOUT * 2))); do
+        grep -q "busybox shell" "$log" 2>/dev/null && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.5
+    done
+    sleep 1
+    printf 'echo tern-shell-$((6 * 7))\npoweroff -f\n' >&3
+    wait $pid
+    local rc=$?
+    exec 3>&-
+    if [ $rc -eq 0 ] && grep -q 'tern-shell-42' "$log"; then
+        ok "$name"
+    else
+        not_ok "$name (exit $rc)" "$log"
+    fi
+}
+
+# Under any KVM: the kernel's first lines through tern's loader and UART; then
+# either a full boot (hardware KVM) or PVM's emulation failure, reported clearly,
+# ending tern (no hang).
+boot_earlyprintk() {
+    local name="cloud kernel under -accel kvm: earlyprintk lines through the UART, then a clean end"
+    local log=$work/early.log
+    if ! kvm_opens; then
+        skip "$name" "/dev/kvm does not open here"
+        return
+    fi
+    timeout -k 5 "$PVM_TIMEOUT" "$tern" -accel kvm -m 512M -display none -serial stdio \
+        -no-reboot -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -d boot \
+        -append "$APPEND tern.poweroff=1" </dev/null >"$log" 2>&1
+    local rc=$?
+    local why=""
+    grep -q 'Linux version .*cloud-amd64' "$log" || why="no 'Linux version' line"
+    grep -q 'Command line: .*earlyprintk=serial' "$log" || why="$why; no 'Command line:' line"
+    grep -q 'BIOS-e820: .*usable' "$log" || why="$why; no e820 map"
+    grep -q 'first UART byte  *[0-9]' "$log" || why="$why; no first-UART-byte time"
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        why="$why; tern did not end within ${PVM_TIMEOUT}s"
+    elif [ $rc -eq 0 ]; then
+        grep -q 'tern guest: up' "$log" || why="$why; exit 0 without reaching /init"
+    else
+        grep -q 'tern: vCPU 0: KVM internal error' "$log" || why="$why; exit $rc without a KVM error line"
+        grep -q 'instruction (64-bit): ' "$log" || why="$why; the failing instruction is not shown"
+    fi
+    if [ -z "$why" ]; then
+        ok "$name"
+        grep -E 'ACPI: (RSDP|XSDT|FACP|APIC)|KVM internal error|instruction \(|first UART|milestone' \
+            "$log" | head -12 | sed 's/^/# /'
+    else
+        not_ok "$name:${why#;}" "$log"
+    fi
+}
+
+# Loader errors: one line naming the file and the problem, exit 1, before any accelerator.
+loader_errors() {
+    local name="bad images: one clear line naming the file, exit 1" why=""
+    head -c 300000 "$KERNEL_CLOUD" >"$work/truncated"
+    truncate -s 300M "$work/huge-initrd"
+    head -c 8192 /dev/urandom >"$work/random.bin"
+    check() {
+        local want=$1
+        shift
+        local out rc
+        out=$("$tern" -display none "$@" 2>&1 </dev/null)
+        rc=$?
+        if [ $rc -ne 1 ] || [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ] ||
+            ! printf '%s' "$out" | grep -q "^tern: .*$want"; then
+            why="$why; '$*' gave (exit $rc) '$out'"
+        fi
+    }
+    check "$work/truncated: truncated" -kernel "$work/truncated"
+    check "random.bin: not a Linux bzImage" -kernel "$work/random.bin"
+    check "hostname: too short" -kernel /etc/hostname
+    check "huge-initrd: does not fit" -m 128M -kernel "$KERNEL_CLOUD" -initrd "$work/huge-initrd"
+    check "missing-file" -kernel "$work/missing-file"
+    check "-frobnicate: invalid option" -frobnicate
+    check "-m: requires an argument" -m
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name:${why#;}"
+    fi
+}
+
+echo "1..7"
+if [ ! -x "$tern" ]; then
+    for t in 1 2 3 4 5 6 7; do skip "functional $t" "$tern is not built"; done
+    exit 0
+fi
+if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
+    reason="guest not fetched: $(tail -1 "$work/fetch.log")"
+    for t in 1 2 3 4 5 6 7; do skip "functional $t" "$reason"; done
+    exit 0
+fi
+eval "$paths"
+
+loader_errors
+boot_shell
+boot_poweroff "cloud kernel to poweroff (-smp 4 -m 1024M)" "$KERNEL_CLOUD" 4 1024M
+boot_poweroff "cloud kernel to poweroff (-smp 1 -m 8192M)" "$KERNEL_CLOUD" 1 8192M
+boot_poweroff "generic kernel to poweroff (-smp 1 -m 512M)" "$KERNEL" 1 512M
+boot_poweroff "generic kernel to poweroff (-smp 4 -m 4096M)" "$KERNEL" 4 4096M
+boot_earlyprintk
