@@ -10,7 +10,9 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "sysemu/accel.h"
+#include "sysemu/cpus.h"
 #include "sysemu/kvm.h"
 #include "kvm-int.h"
 #include <fcntl.h>
@@ -25,6 +27,11 @@
 #define PIC_NUM_PINS        16
 
 KVMState *kvm_state;
+
+/* The irqchip's and PIT's state right after creation: what a machine reset restores. */
+#define KVM_NR_IRQCHIPS 3 /* PIC master, PIC slave, IOAPIC */
+static struct kvm_irqchip irqchip_reset_state[KVM_NR_IRQCHIPS];
+static struct kvm_pit_state2 pit_reset_state;
 
 static int kvm_ioctl_fd(int fd, unsigned long type, void *arg)
 {
@@ -177,7 +184,29 @@ static bool kvm_create_irqchip(GError **errp)
         g_set_error(errp, TERN_ERROR, 0, "KVM_CREATE_PIT2: %s", g_strerror(-ret));
         return false;
     }
-    return kvm_check_extension(KVM_CAP_IRQ_ROUTING) ? kvm_setup_gsi_routing(errp) : true;
+    if (kvm_check_extension(KVM_CAP_IRQ_ROUTING) && !kvm_setup_gsi_routing(errp)) {
+        return false;
+    }
+    for (int i = 0; i < KVM_NR_IRQCHIPS; i++) {
+        irqchip_reset_state[i].chip_id = i;
+        kvm_vm_ioctl(KVM_GET_IRQCHIP, &irqchip_reset_state[i]);
+    }
+    kvm_vm_ioctl(KVM_GET_PIT2, &pit_reset_state);
+    return true;
+}
+
+/*
+ * Machine reset: the in-kernel PIC, IOAPIC and PIT go back to their power-up
+ * state (each LAPIC is reset with its vCPU). vCPUs are paused first, so that
+ * devices are reset under a quiet machine; cpus_reset resumes them.
+ */
+static void kvm_irqchip_reset(void *opaque)
+{
+    pause_all_vcpus();
+    for (int i = 0; i < KVM_NR_IRQCHIPS; i++) {
+        kvm_vm_ioctl(KVM_SET_IRQCHIP, &irqchip_reset_state[i]);
+    }
+    kvm_vm_ioctl(KVM_SET_PIT2, &pit_reset_state);
 }
 
 static bool kvm_set_vmx_areas(GError **errp)
@@ -237,6 +266,9 @@ void kvm_destroy_vm(void)
     if (!s) {
         return;
     }
+    if (s->irqchip) {
+        qemu_unregister_reset_handler(kvm_irqchip_reset, NULL);
+    }
     kvm_memslots_destroy(s);
     if (s->vmfd >= 0) {
         close(s->vmfd);
@@ -267,6 +299,9 @@ static bool kvm_init_machine(MachineState *ms, GError **errp)
     if (!kvm_set_vmx_areas(errp) || (s->irqchip && !kvm_create_irqchip(errp)) ||
         !kvm_memslots_init(s, errp)) {
         goto fail;
+    }
+    if (s->irqchip) {
+        qemu_register_reset_handler(kvm_irqchip_reset, NULL);
     }
     kvm_init_cpu_signals();
     return true;

@@ -49,6 +49,8 @@
 typedef struct KVMX86State {
     uint8_t xsave[XSAVE_AREA_SIZE]; /* last area read from KVM: unknown components round-trip */
     bool has_xsave, has_xcrs, has_events, has_debugregs;
+    bool has_lapic;
+    struct kvm_lapic_state lapic_reset; /* the in-kernel LAPIC at creation: restored on reset */
 } KVMX86State;
 
 static struct kvm_msr_list *kvm_msr_index_list;
@@ -524,6 +526,9 @@ static int put_extras(CPUState *cpu, KVMX86State *x, int level)
         qemu_log_mask(LOG_UNIMP, "kvm: vCPU %d: KVM refused MSR %#x\n", cpu->cpu_index,
                       m->entries[ret].index);
     }
+    if (level >= KVM_PUT_RESET_STATE && x->has_lapic) {
+        kvm_vcpu_ioctl(cpu, KVM_SET_LAPIC, &x->lapic_reset);
+    }
     if (level >= KVM_PUT_RESET_STATE && kvm_irqchip_in_kernel()) {
         struct kvm_mp_state mp = {.mp_state = cpu->cpu_index == 0 ? KVM_MP_STATE_RUNNABLE
                                                                   : KVM_MP_STATE_UNINITIALIZED};
@@ -668,6 +673,8 @@ bool kvm_arch_init_vcpu(CPUState *cpu, GError **errp)
     }
     /* CPUID.1:EAX is now known: the reset EDX must carry it. */
     x86_cpu_reset(cpu->env, cpu->cpu_index == 0);
+    x->has_lapic =
+        kvm_irqchip_in_kernel() && kvm_vcpu_ioctl(cpu, KVM_GET_LAPIC, &x->lapic_reset) >= 0;
     if (x->has_xsave && kvm_vcpu_ioctl(cpu, KVM_GET_XSAVE, x->xsave) < 0) {
         x->has_xsave = false;
     }

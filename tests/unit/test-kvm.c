@@ -308,6 +308,37 @@ static void test_triple_fault_sub(void)
     vm_teardown();
 }
 
+/* After cpus_reset (registered earlier), point the BSP at the PIO snippet again. */
+static void reenter_after_reset(void *opaque)
+{
+    CPUState *cpu = opaque;
+
+    pause_all_vcpus();
+    memcpy(ram_ptr(CODE_ADDR), code_pio, sizeof(code_pio));
+    memcpy(ram_ptr(DATA_ADDR), "abc", 3);
+    cpu->env->segs[R_CS].selector = 0;
+    cpu->env->segs[R_CS].base = 0;
+    cpu->env->rip = CODE_ADDR;
+    cpu_synchronize_post_reset(cpu);
+    resume_all_vcpus();
+}
+
+static void test_reset_sub(void)
+{
+    static const uint8_t expect[] = {0x5a, PORT_READ_VALUE, 'a', 'b', 'c'};
+    CPUState *cpu = vm_setup(code_triple, sizeof(code_triple), true);
+
+    memset(ram_ptr(DATA_ADDR), 0, 6);
+    no_reboot = false; /* the triple fault resets the machine */
+    qemu_register_reset_handler(reenter_after_reset, cpu);
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    cpu_synchronize_state(cpu);
+    g_assert_cmphex(cpu->env->cr[0] & CR0_PE_MASK, ==, 0); /* reset left protected mode */
+    g_assert_cmphex(cpu->env->idt.limit, ==, 0xffff);
+    vm_teardown();
+}
+
 static void test_internal_error_sub(void)
 {
     vm_setup(code_exec_mmio, sizeof(code_exec_mmio), true);
@@ -462,6 +493,7 @@ ISOLATED(rom)
 ISOLATED(memslots_follow)
 ISOLATED(dirty_log)
 ISOLATED(triple_fault)
+ISOLATED(reset)
 ISOLATED(pause_resume)
 ISOLATED(register_roundtrip)
 
@@ -480,6 +512,7 @@ int main(int argc, char **argv)
     ADD(memslots_follow);
     ADD(dirty_log);
     ADD(triple_fault);
+    ADD(reset);
     ADD(internal_error);
     ADD(pause_resume);
     ADD(register_roundtrip);
