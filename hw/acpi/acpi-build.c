@@ -6,7 +6,7 @@
  * (5.2.12), and a DSDT in AML (chapter 20) with \_SB.PCI0, its _PRT onto
  * four PCI interrupt link devices (6.2.13) and \_S5.
  *
- * Left out: the PCI root bridge's _CRS (Linux uses its default windows), link
+ * Left out: a 64-bit window in the root bridge's _CRS, link
  * devices that can be re-routed (firmware routes PIRQA-D once; _SRS accepts
  * only that IRQ), processor objects, HPET, SRAT,
  * and any sleep state but S5; the FADT has no SMI_CMD (firmware leaves ACPI
@@ -81,6 +81,21 @@
 #define ACPI_RES_EXT_IRQ_CONSUMER 0x01
 #define ACPI_RES_EXT_IRQ_SHARED   0x08 /* with level (bit 1 = 0), active high (bit 2 = 0) */
 #define ACPI_RES_END_TAG          0x79
+
+/* Address space descriptors (6.4.3.5): word (16-bit) and dword (32-bit) forms */
+#define ACPI_RES_WORD_ADDR        0x88
+#define ACPI_RES_DWORD_ADDR       0x87
+#define ACPI_RES_IO_PORT          0x47 /* small I/O port descriptor, 8 bytes */
+#define ACPI_ADDR_TYPE_MEM        0
+#define ACPI_ADDR_TYPE_IO         1
+#define ACPI_ADDR_TYPE_BUS        2
+#define ACPI_ADDR_PRODUCER_FIXED  0x0c /* producer, MinFixed, MaxFixed, positive decode */
+#define ACPI_ADDR_IO_ENTIRE_RANGE 0x03
+#define ACPI_ADDR_MEM_RW          0x01
+#define ACPI_ADDR_MEM_CACHEABLE   0x02
+#define ACPI_RES_IO_DECODE16      0x01
+#define PC_VGA_WINDOW_BASE        0xa0000
+#define PC_VGA_WINDOW_SIZE        0x20000
 
 #define PCI_SLOTS 32
 
@@ -526,6 +541,67 @@ static void aml_pci_link(GByteArray *b, int pirq, uint8_t irq)
     aml_named_block(b, device_op, sizeof(device_op), name, dev);
 }
 
+/* Word (16-bit) address space descriptor: a bus-number or I/O window [min, max]. */
+static void res_word_addr(GByteArray *b, uint8_t type, uint8_t tflags, uint16_t min, uint16_t max)
+{
+    put8(b, ACPI_RES_WORD_ADDR);
+    put16(b, 13);
+    put8(b, type);
+    put8(b, ACPI_ADDR_PRODUCER_FIXED);
+    put8(b, tflags);
+    put16(b, 0); /* granularity */
+    put16(b, min);
+    put16(b, max);
+    put16(b, 0); /* translation */
+    put16(b, max - min + 1);
+}
+
+/* DWord (32-bit) address space descriptor: a memory window [min, max]. */
+static void res_dword_mem(GByteArray *b, uint8_t tflags, uint32_t min, uint32_t max)
+{
+    put8(b, ACPI_RES_DWORD_ADDR);
+    put16(b, 23);
+    put8(b, ACPI_ADDR_TYPE_MEM);
+    put8(b, ACPI_ADDR_PRODUCER_FIXED);
+    put8(b, tflags);
+    put32(b, 0); /* granularity */
+    put32(b, min);
+    put32(b, max);
+    put32(b, 0); /* translation */
+    put32(b, max - min + 1);
+}
+
+/* Name(_CRS, ResourceTemplate() { the root bridge's windows }) (6.4) */
+static void aml_pci_crs(GByteArray *b, const AcpiConfig *cfg)
+{
+    g_autoptr(GByteArray) res = g_byte_array_new();
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+
+    res_word_addr(res, ACPI_ADDR_TYPE_BUS, 0, 0x00, 0xff);
+    /* The config mechanism's own ports, consumed rather than forwarded. */
+    put8(res, ACPI_RES_IO_PORT);
+    put8(res, ACPI_RES_IO_DECODE16);
+    put16(res, 0xcf8);
+    put16(res, 0xcf8);
+    put8(res, 1);
+    put8(res, 8);
+    res_word_addr(res, ACPI_ADDR_TYPE_IO, ACPI_ADDR_IO_ENTIRE_RANGE, 0x0000, 0x0cf7);
+    res_word_addr(res, ACPI_ADDR_TYPE_IO, ACPI_ADDR_IO_ENTIRE_RANGE, 0x0d00, 0xffff);
+    res_dword_mem(res, ACPI_ADDR_MEM_RW | ACPI_ADDR_MEM_CACHEABLE, PC_VGA_WINDOW_BASE,
+                  PC_VGA_WINDOW_BASE + PC_VGA_WINDOW_SIZE - 1);
+    res_dword_mem(res, ACPI_ADDR_MEM_RW, cfg->pci_hole_start, cfg->pci_hole_end - 1);
+    put8(res, ACPI_RES_END_TAG);
+    put8(res, 0);
+
+    aml_integer(buf, res->len);
+    g_byte_array_append(buf, res->data, res->len);
+    put8(b, AML_NAME_OP);
+    aml_namestring(b, "_CRS");
+    put8(b, AML_BUFFER_OP);
+    aml_pkglength(b, buf->len);
+    g_byte_array_append(b, buf->data, buf->len);
+}
+
 /* Package() { slot << 16 | 0xFFFF, pin, LNKx, 0 } */
 static void aml_prt_entry(GByteArray *b, unsigned slot, int pin, int pirq)
 {
@@ -575,6 +651,9 @@ static size_t build_dsdt(GByteArray *b, const AcpiConfig *cfg)
     aml_name_eisaid(pci0, "_HID", "PNP0A03"); /* PCI root bridge */
     aml_name_integer(pci0, "_ADR", 0);
     aml_name_integer(pci0, "_UID", 0);
+    if (cfg->pci_hole_end) {
+        aml_pci_crs(pci0, cfg);
+    }
     aml_pci_prt(pci0);
     aml_named_block(sb, device_op, sizeof(device_op), "PCI0", pci0);
     for (int pirq = 0; pirq < 4; pirq++) {
@@ -622,6 +701,11 @@ static bool acpi_config_check(const AcpiConfig *cfg, uint64_t gpa, GError **errp
             g_set_error(errp, TERN_ERROR, 0, "ACPI tables: PIRQ%c on ISA IRQ %u", 'A' + pirq, irq);
             return false;
         }
+    }
+    if (cfg->pci_hole_end && cfg->pci_hole_start >= cfg->pci_hole_end) {
+        g_set_error(errp, TERN_ERROR, 0, "ACPI tables: empty PCI window 0x%x-0x%x",
+                    cfg->pci_hole_start, cfg->pci_hole_end);
+        return false;
     }
     if (gpa % ACPI_TABLES_ALIGN || gpa >= 4 * GiB) {
         g_set_error(errp, TERN_ERROR, 0,

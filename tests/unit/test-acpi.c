@@ -391,6 +391,102 @@ static void test_dsdt_aml(void)
     free_tables(&t);
 }
 
+/* Walks a resource template; checks each descriptor against the expected windows. */
+static void check_crs_resources(const uint8_t *r, size_t len, uint32_t hole_lo, uint32_t hole_hi)
+{
+    const uint8_t *end = r + len;
+    unsigned words = 0, dwords = 0;
+    bool io_port = false, end_tag = false;
+
+    while (r < end && !end_tag) {
+        if (r[0] & 0x80) { /* large item */
+            uint16_t n = le16(r + 1);
+
+            if (r[0] == 0x88) {
+                static const uint16_t expect[3][3] = {
+                    /* type, min, max */
+                    {2, 0x0000, 0x00ff},
+                    {1, 0x0000, 0x0cf7},
+                    {1, 0x0d00, 0xffff},
+                };
+                g_assert_cmpuint(n, ==, 13);
+                g_assert_cmpuint(words, <, 3);
+                g_assert_cmpuint(r[3], ==, expect[words][0]);
+                g_assert_cmphex(r[4], ==, 0x0c);
+                g_assert_cmphex(le16(r + 8), ==, expect[words][1]);
+                g_assert_cmphex(le16(r + 10), ==, expect[words][2]);
+                g_assert_cmphex(le16(r + 14), ==, expect[words][2] - expect[words][1] + 1);
+                words++;
+            } else {
+                uint32_t lo = dwords ? hole_lo : 0xa0000, hi = dwords ? hole_hi - 1 : 0xbffff;
+
+                g_assert_cmphex(r[0], ==, 0x87);
+                g_assert_cmpuint(n, ==, 23);
+                g_assert_cmpuint(r[3], ==, 0); /* memory */
+                g_assert_cmphex(le32(r + 10), ==, lo);
+                g_assert_cmphex(le32(r + 14), ==, hi);
+                g_assert_cmphex(le32(r + 22), ==, hi - lo + 1);
+                dwords++;
+            }
+            r += 3 + n;
+        } else { /* small item: tag in bits 6:3, length in 2:0 */
+            unsigned tag = (r[0] >> 3) & 0xf, n = r[0] & 7;
+
+            if (tag == 0x8) { /* I/O port: 0xCF8, 8 ports */
+                g_assert_cmphex(le16(r + 2), ==, 0xcf8);
+                g_assert_cmphex(r[7], ==, 8);
+                io_port = true;
+            } else {
+                g_assert_cmpuint(tag, ==, 0xf); /* end tag */
+                end_tag = true;
+            }
+            r += 1 + n;
+        }
+    }
+    g_assert_true(end_tag && io_port);
+    g_assert_true(r == end);
+    g_assert_cmpuint(words, ==, 3);
+    g_assert_cmpuint(dwords, ==, 2);
+}
+
+static void test_pci_crs(void)
+{
+    AcpiConfig cfg;
+    Tables t = {.gpa = TABLES_GPA};
+    const uint8_t *d, *sb, *pci0, *p;
+    unsigned n;
+    uint32_t len;
+    GError *err = NULL;
+
+    acpi_config_pc_defaults(&cfg, 1);
+    cfg.pci_hole_start = 0x08000000;
+    cfg.pci_hole_end = 0xfec00000;
+    t.blob = g_byte_array_new();
+    g_assert_true(acpi_build_tables(&cfg, t.gpa, t.blob, t.rsdp, &t.off, &err));
+    d = table_at(&t, le32(fadt_of(&t) + 40), "DSDT");
+    aml_object(d + ACPI_SDT_HEADER_SIZE, (const uint8_t[]){0x10}, 1, "\\_SB_", 5, &sb);
+    aml_object(sb, device_op, 2, "PCI0", 4, &pci0);
+    /* After _HID, _ADR and _UID: Name (_CRS, Buffer (n) { ... }) */
+    p = pci0 + 10 + 12;
+    g_assert_cmpmem(p, 5, "\x08_CRS", 5);
+    g_assert_cmphex(p[5], ==, 0x11);
+    len = pkglength(p + 6, &n);
+    g_assert_cmpuint(n, ==, 2);
+    p += 6 + n;
+    g_assert_cmphex(p[0], ==, 0x0a); /* BufferSize as a byte */
+    g_assert_cmpuint(p[1], ==, len - n - 2);
+    check_crs_resources(p + 2, p[1], cfg.pci_hole_start, cfg.pci_hole_end);
+    g_assert_cmpmem(p + 2 + p[1], 5, "\x08_PRT", 5);
+    free_tables(&t);
+
+    cfg.pci_hole_start = cfg.pci_hole_end;
+    t.blob = g_byte_array_new();
+    g_assert_false(acpi_build_tables(&cfg, t.gpa, t.blob, t.rsdp, NULL, &err));
+    g_assert_nonnull(strstr(err->message, "empty PCI window"));
+    g_clear_error(&err);
+    free_tables(&t);
+}
+
 static void test_layout(void)
 {
     Tables t;
@@ -460,6 +556,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/fadt", test_fadt);
     g_test_add_func("/acpi/madt", test_madt);
     g_test_add_func("/acpi/dsdt-aml", test_dsdt_aml);
+    g_test_add_func("/acpi/pci-crs", test_pci_crs);
     g_test_add_func("/acpi/layout", test_layout);
     g_test_add_func("/acpi/bad-config", test_bad_config);
     g_test_add_func("/acpi/helpers", test_helpers);

@@ -29,6 +29,10 @@ typedef struct AcpiConfig {
     uint16_t reset_port;  /* FADT RESET_REG, an I/O port (0xCF9) */
     uint8_t reset_value;  /* written there to reset (0x06) */
     uint8_t pirq_irqs[4]; /* ISA IRQ of PIRQA-D as firmware routed them (PCI link devices) */
+    /* The 32-bit PCI memory window [start, end) for PCI0._CRS (with bus 0-255, the I/O
+     * ports but 0xCF8-0xCFF, and 0xA0000-0xBFFFF); end 0: no _CRS, Linux assumes all. */
+    uint32_t pci_hole_start; /* the end of low RAM */
+    uint32_t pci_hole_end;   /* the IOAPIC, 0xFEC00000 */
 } AcpiConfig;
 
 /* Offsets of each table in the blob (add tables_gpa for its guest address). */
