@@ -84,10 +84,11 @@ rss_after_boot() {
         wait $pid 2>/dev/null
         return 1
     fi
-    # Guest RAM: the mappings at least as large as the guest's RAM.
+    # Guest RAM: the mapping of the guest's RAM size (QEMU rounds it up by a
+    # little); a bigger one is something else (QEMU's TCG code buffer).
     awk -v ram="$ram_kib" '
         /^[0-9a-f]+-[0-9a-f]+ / { cur = 0 }
-        /^Size:/ { cur = ($2 >= ram) }
+        /^Size:/ { cur = ($2 >= ram && $2 <= ram + 4096) }
         /^Rss:/ { total += $2; if (cur) guest += $2 }
         END { print total, guest }' "/proc/$pid/smaps"
     kill $pid 2>/dev/null
