@@ -662,6 +662,50 @@ static void test_fuzz_config(void)
     g_assert_cmphex(cfg_readl(PCI_DEVFN(1, 3), PIIX4_PMBA), ==, 0x00000001);
 }
 
+/* A second chipset in containers of its own, taken apart again: nothing leaks or dangles. */
+static void test_teardown(void)
+{
+    MemoryRegion mem2, io2, sys2, ram2;
+    PCIBus *bus2;
+    PIIX3State *piix3;
+    PIIX4PMState *pm;
+    PCIDevice *host, *dev;
+
+    memory_region_init(&mem2, "pci-memory-2", 4 * GiB);
+    memory_region_init(&io2, "io-2", 64 * KiB);
+    memory_region_init(&sys2, "system-2", 4 * GiB);
+    memory_region_init_ram(&ram2, "ram-2", 1 * MiB);
+    memory_region_add_subregion(&sys2, 0, &ram2);
+    bus2 = i440fx_init(&mem2, &io2);
+    g_assert_true(pci_get_default_bus() == bus); /* the first bus stays the default */
+    piix3 = piix3_create(bus2);
+    piix3_firmware_init(piix3);
+    pm = piix4_pm_create(bus2, NULL);
+    piix4_pm_firmware_init(pm, 0x600);
+    g_assert_true(i440fx_pam_init(bus2, &sys2, &ram2, NULL));
+    dev = pci_create_simple(bus2, PCI_DEVFN(5, 0), "test-pci-bars");
+    pci_data_write(bus2, PCI_DEVFN(5, 0) << 8 | PCI_BASE_ADDRESS_0, 0xe0000000, 4);
+    pci_data_write(bus2, PCI_DEVFN(5, 0) << 8 | PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    pci_data_write(bus2, PCI_DEVFN(0, 0) << 8 | I440FX_PAM0, 0x30, 1);
+    g_assert_cmphex(pci_get_bar_addr(dev, 0), ==, 0xe0000000);
+    pci_set_irq(dev, 1);
+    g_assert_cmphex(pci_data_read(bus2, PCI_DEVFN(1, 3) << 8 | PIIX4_PMBA, 4), ==, 0x601);
+
+    host = pci_find_devfn(bus2, PCI_DEVFN(0, 0));
+    qdev_unref(&dev->qdev); /* deasserts INTx and unmaps its BARs */
+    qdev_unref(&pm->parent_obj.qdev);
+    qdev_unref(&piix3->parent_obj.qdev);
+    qdev_unref(&host->qdev);
+    pci_bus_free(bus2);
+    memory_region_del_subregion(&sys2, &ram2);
+    memory_region_destroy(&ram2);
+    memory_region_destroy(&sys2);
+    memory_region_destroy(&io2);
+    memory_region_destroy(&mem2);
+    /* The machine's own bus still works. */
+    g_assert_cmphex(cfg_readl(PCI_DEVFN(0, 0), 0), ==, 0x12378086);
+}
+
 static void test_info(void)
 {
     g_autoptr(GString) out = g_string_new(NULL);
@@ -699,6 +743,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/smram-lock", test_smram_lock);
     g_test_add_func("/pci/device-add", test_device_add);
     g_test_add_func("/pci/fuzz-config", test_fuzz_config);
+    g_test_add_func("/pci/teardown", test_teardown);
     g_test_add_func("/pci/info", test_info);
     return g_test_run();
 }
