@@ -20,61 +20,71 @@ static i128 mr_size128(const MemoryRegion *mr)
     return mr->size == UINT64_MAX ? SPACE_END : (i128)mr->size;
 }
 
-/* First index in the sorted array whose range ends at or after addr. */
-static guint first_ending_after(GArray *a, i128 addr)
-{
-    guint lo = 0, hi = a->len;
+/*
+ * While rendering, the pieces drawn so far live in a GSequence (a balanced
+ * tree) ordered by address, so finding the holes under a new region costs
+ * O(log n) and inserting a piece does not move the others.
+ */
+typedef struct RenderKey {
+    hwaddr addr;
+} RenderKey;
 
-    while (lo < hi) {
-        guint mid = (lo + hi) / 2;
-        if ((i128)g_array_index(a, FlatRange, mid).last < addr) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+/* Orders pieces against a key: a piece ending before key->addr comes first. */
+static gint piece_vs_key(gconstpointer a, gconstpointer b, gpointer key)
+{
+    if (a == key) {
+        return ((const FlatRange *)b)->last < ((const RenderKey *)key)->addr ? 1 : -1;
     }
-    return lo;
+    return ((const FlatRange *)a)->last < ((const RenderKey *)key)->addr ? -1 : 1;
 }
 
-static void insert_piece(GArray *a, guint i, MemoryRegion *mr, i128 base, i128 lo, i128 hi,
+/* The first piece ending at or after addr (or the end). */
+static GSequenceIter *first_ending_after(GSequence *seq, i128 addr)
+{
+    RenderKey key;
+
+    if (addr >= SPACE_END) {
+        return g_sequence_get_end_iter(seq);
+    }
+    key.addr = (hwaddr)addr;
+    return g_sequence_search(seq, &key, piece_vs_key, &key);
+}
+
+static void insert_piece(GSequenceIter *before, MemoryRegion *mr, i128 base, i128 lo, i128 hi,
                          bool readonly)
 {
-    FlatRange fr = {
-        .mr = mr,
-        .offset_in_region = (hwaddr)(lo - base),
-        .start = (hwaddr)lo,
-        .last = (hwaddr)(hi - 1),
-        .readonly = readonly,
-        .dirty_log_mask = mr->dirty_log_mask,
-    };
+    FlatRange *fr = g_new0(FlatRange, 1);
 
+    fr->mr = mr;
+    fr->offset_in_region = (hwaddr)(lo - base);
+    fr->start = (hwaddr)lo;
+    fr->last = (hwaddr)(hi - 1);
+    fr->readonly = readonly;
+    fr->dirty_log_mask = mr->dirty_log_mask;
     if (mr->ram_block) {
-        fr.ram_block = mr->ram_block;
-        fr.host = mr->ram_block->host + fr.offset_in_region;
+        fr->ram_block = mr->ram_block;
+        fr->host = mr->ram_block->host + fr->offset_in_region;
     }
-    g_array_insert_val(a, i, fr);
+    g_sequence_insert_before(before, fr);
 }
 
-/* Fills the parts of [lo, hi) that no range covers yet with mr (whose offset 0 is at base). */
-static void fill_holes(GArray *a, MemoryRegion *mr, i128 base, i128 lo, i128 hi, bool readonly)
+/* Fills the parts of [lo, hi) that no piece covers yet with mr (whose offset 0 is at base). */
+static void fill_holes(GSequence *seq, MemoryRegion *mr, i128 base, i128 lo, i128 hi, bool readonly)
 {
-    guint i = first_ending_after(a, lo);
+    GSequenceIter *it = first_ending_after(seq, lo);
 
     while (lo < hi) {
-        const FlatRange *fr;
+        const FlatRange *fr = g_sequence_iter_is_end(it) ? NULL : g_sequence_get(it);
 
-        if (i == a->len || (i128)g_array_index(a, FlatRange, i).start >= hi) {
-            insert_piece(a, i, mr, base, lo, hi, readonly);
+        if (!fr || (i128)fr->start >= hi) {
+            insert_piece(it, mr, base, lo, hi, readonly);
             return;
         }
-        fr = &g_array_index(a, FlatRange, i);
         if ((i128)fr->start > lo) {
-            i128 piece_end = fr->start;
-            insert_piece(a, i, mr, base, lo, piece_end, readonly);
-            i++;
+            insert_piece(it, mr, base, lo, fr->start, readonly);
         }
-        lo = (i128)g_array_index(a, FlatRange, i).last + 1;
-        i++;
+        lo = (i128)fr->last + 1;
+        it = g_sequence_iter_next(it);
     }
 }
 
@@ -82,7 +92,7 @@ static void fill_holes(GArray *a, MemoryRegion *mr, i128 base, i128 lo, i128 hi,
 #define RENDER_MAX_DEPTH 64
 
 /* Draws mr with its offset 0 at base, clipped to [clip_lo, clip_hi). */
-static void render_region(GArray *a, MemoryRegion *mr, i128 base, i128 clip_lo, i128 clip_hi,
+static void render_region(GSequence *a, MemoryRegion *mr, i128 base, i128 clip_lo, i128 clip_hi,
                           bool readonly, unsigned depth)
 {
     i128 lo, hi;
@@ -119,19 +129,21 @@ static bool can_merge(const FlatRange *a, const FlatRange *b)
            a->offset_in_region + (a->last - a->start + 1) == b->offset_in_region;
 }
 
-static void simplify(GArray *a)
+/* The pieces in order, adjacent pieces of one region merged. */
+static GArray *flatten(GSequence *seq)
 {
-    guint out = 0;
+    GArray *a = g_array_new(false, false, sizeof(FlatRange));
 
-    for (guint i = 0; i < a->len; i++) {
-        FlatRange *cur = &g_array_index(a, FlatRange, i);
-        if (out > 0 && can_merge(&g_array_index(a, FlatRange, out - 1), cur)) {
-            g_array_index(a, FlatRange, out - 1).last = cur->last;
+    for (GSequenceIter *it = g_sequence_get_begin_iter(seq); !g_sequence_iter_is_end(it);
+         it = g_sequence_iter_next(it)) {
+        const FlatRange *cur = g_sequence_get(it);
+        if (a->len && can_merge(&g_array_index(a, FlatRange, a->len - 1), cur)) {
+            g_array_index(a, FlatRange, a->len - 1).last = cur->last;
         } else {
-            g_array_index(a, FlatRange, out++) = *cur;
+            g_array_append_vals(a, cur, 1);
         }
     }
-    g_array_set_size(a, out);
+    return a;
 }
 
 /* --- lookup tree ----------------------------------------------------------------- */
@@ -219,13 +231,15 @@ static FlatRange *flatrange_array_copy(GArray *a)
 
 FlatView *flatview_render(AddressSpace *as)
 {
-    GArray *a = g_array_new(false, false, sizeof(FlatRange));
+    GSequence *seq = g_sequence_new(g_free);
     FlatView *fv = g_new0(FlatView, 1);
+    GArray *a;
 
     if (as->root) {
-        render_region(a, as->root, 0, 0, SPACE_END, false, 0);
+        render_region(seq, as->root, 0, 0, SPACE_END, false, 0);
     }
-    simplify(a);
+    a = flatten(seq);
+    g_sequence_free(seq);
     fv->ref = 1;
     fv->as = as;
     fv->root = as->root;

@@ -624,6 +624,135 @@ static void test_lookup_random(Fixture *f, gconstpointer d)
     g_free(r);
 }
 
+/* Reference semantics, one address at a time: what the rendered view must say. */
+static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *offset)
+{
+    if (!mr->enabled || addr >= mr->size) {
+        return NULL;
+    }
+    if (mr->alias) {
+        return ref_lookup(mr->alias, addr + mr->alias_offset, offset);
+    }
+    for (guint i = 0; i < mr->subregions->len; i++) {
+        MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
+        MemoryRegion *hit = addr >= sub->addr ? ref_lookup(sub, addr - sub->addr, offset) : NULL;
+        if (hit) {
+            return hit;
+        }
+    }
+    if (mr->terminates) {
+        *offset = addr;
+        return mr;
+    }
+    return NULL;
+}
+
+enum { R_SPACE = 0x400, R_LEAVES = 10, R_BOXES = 4, R_ALIASES = 6 };
+
+typedef struct RandTree {
+    MemoryRegion leaf[R_LEAVES], box[R_BOXES], alias[R_ALIASES];
+} RandTree;
+
+static void place(GRand *rng, MemoryRegion *parent, MemoryRegion *mr)
+{
+    uint64_t room = memory_region_size(parent) - memory_region_size(mr);
+
+    memory_region_add_subregion_overlap(parent, g_rand_int_range(rng, 0, room + 1), mr,
+                                        g_rand_int_range(rng, -1, 2));
+    memory_region_set_enabled(mr, g_rand_int_range(rng, 0, 6) != 0);
+}
+
+/* Leaves, boxes holding some leaves, aliases of leaves or boxes; all placed at random. */
+static void rand_tree_build(RandTree *t, GRand *rng, MemoryRegion *root)
+{
+    for (int i = 0; i < R_LEAVES; i++) {
+        memory_region_init_io(&t->leaf[i], &ops_impl1, NULL, "leaf",
+                              g_rand_int_range(rng, 0x10, 0x100));
+    }
+    for (int i = 0; i < R_BOXES; i++) {
+        memory_region_init(&t->box[i], "box", g_rand_int_range(rng, 0x100, 0x200));
+    }
+    for (int i = 0; i < R_LEAVES; i++) {
+        int where = g_rand_int_range(rng, 0, R_BOXES + 2);
+        if (where < R_BOXES) {
+            place(rng, &t->box[where], &t->leaf[i]);
+        } else if (where == R_BOXES) {
+            place(rng, root, &t->leaf[i]);
+        } /* else: only reachable through aliases */
+    }
+    for (int i = 0; i < R_ALIASES; i++) {
+        int k = g_rand_int_range(rng, 0, R_LEAVES + R_BOXES);
+        MemoryRegion *target = k < R_LEAVES ? &t->leaf[k] : &t->box[k - R_LEAVES];
+        uint64_t size = g_rand_int_range(rng, 1, memory_region_size(target) + 1);
+        uint64_t off = g_rand_int_range(rng, 0, memory_region_size(target) - size + 1);
+        memory_region_init_alias(&t->alias[i], "alias", target, off, size);
+        place(rng, root, &t->alias[i]);
+    }
+    for (int i = 0; i < R_BOXES; i++) {
+        place(rng, root, &t->box[i]);
+    }
+}
+
+static void rand_tree_free(RandTree *t)
+{
+    MemoryRegion *all[] = {t->alias, t->box, t->leaf};
+    int counts[] = {R_ALIASES, R_BOXES, R_LEAVES};
+
+    for (int g = 0; g < 3; g++) {
+        for (int i = 0; i < counts[g]; i++) {
+            if (all[g][i].container) {
+                memory_region_del_subregion(all[g][i].container, &all[g][i]);
+            }
+        }
+    }
+    for (int g = 0; g < 3; g++) {
+        for (int i = 0; i < counts[g]; i++) {
+            memory_region_destroy(&all[g][i]);
+        }
+    }
+}
+
+/* Random trees with priorities, aliases of containers, disabled parts: view == reference. */
+static void test_render_random(void)
+{
+    GRand *rng = g_rand_new_with_seed(99);
+
+    for (int trial = 0; trial < 60; trial++) {
+        MemoryRegion root;
+        AddressSpace as;
+        RandTree t;
+        FlatView *fv;
+
+        memory_region_init(&root, "root", R_SPACE);
+        address_space_init(&as, &root, "rand");
+        memory_region_transaction_begin();
+        rand_tree_build(&t, rng, &root);
+        memory_region_transaction_commit();
+        fv = address_space_get_flatview(&as);
+        for (hwaddr addr = 0; addr < R_SPACE + 0x10; addr++) {
+            hwaddr ref_off = 0;
+            MemoryRegion *want = ref_lookup(&root, addr, &ref_off);
+            MemoryRegionSection sec;
+            bool found = flatview_lookup(fv, addr, &sec);
+
+            g_assert_cmpint(found, ==, want != NULL);
+            if (found) {
+                g_assert_true(sec.mr == want);
+                g_assert_cmphex(sec.offset_within_region + (addr - sec.offset_within_address_space),
+                                ==, ref_off);
+            }
+        }
+        flatview_unref(fv);
+        address_space_destroy(&as);
+        memory_region_transaction_begin();
+        rand_tree_free(&t);
+        memory_region_transaction_commit();
+        memory_region_destroy(&root);
+    }
+    drain_call_rcu();
+    g_rand_free(rng);
+}
+
 /* --- system spaces and text dump -------------------------------------------------- */
 
 static void test_system_spaces(void)
@@ -852,6 +981,7 @@ int main(int argc, char **argv)
     ADD_FX("translate", test_translate);
     ADD_FX("many-regions", test_many_regions);
     ADD_FX("lookup-random", test_lookup_random);
+    g_test_add_func("/memory/render-random", test_render_random);
     ADD_FX("mtree-alias", test_mtree_alias);
     g_test_add_func("/memory/system-spaces", test_system_spaces);
     for (size_t i = 0; i < ARRAY_SIZE(abort_cases); i++) {
