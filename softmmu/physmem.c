@@ -464,7 +464,21 @@ MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, 
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, const void *buf,
                                 hwaddr len)
 {
-    return address_space_access(as, addr, attrs, (void *)buf, len, ACCESS_WRITE);
+    if (len == 0) {
+        return MEMTX_OK;
+    }
+    rcu_read_lock();
+    /* Fast path: the whole access inside one writable RAM range. */
+    FlatView *fv = address_space_to_flatview(as);
+    const FlatRange *fr = flatview_find(fv, addr);
+    MemTxResult res;
+    if (likely(fr && fr->host && !fr->readonly && len - 1 <= fr->last - addr)) {
+        res = ram_access(fr, addr, (void *)buf, len, ACCESS_WRITE);
+    } else {
+        res = flatview_access(as, fv, addr, (void *)buf, len, ACCESS_WRITE, attrs);
+    }
+    rcu_read_unlock();
+    return res;
 }
 
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf, hwaddr len,
