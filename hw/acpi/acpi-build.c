@@ -648,8 +648,7 @@ static size_t build_dsdt(GByteArray *b, const AcpiConfig *cfg)
     g_autoptr(GByteArray) sb = g_byte_array_new();
     size_t start = sdt_begin(b, "DSDT", ACPI_DSDT_REV, 16);
 
-    aml_name_eisaid(pci0, "_HID", "PNP0A03"); /* PCI root bridge */
-    aml_name_integer(pci0, "_ADR", 0);
+    aml_name_eisaid(pci0, "_HID", "PNP0A03"); /* PCI root bridge (a _HID, so no _ADR) */
     aml_name_integer(pci0, "_UID", 0);
     if (cfg->pci_hole_end) {
         aml_pci_crs(pci0, cfg);

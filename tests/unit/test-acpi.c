@@ -365,20 +365,19 @@ static void test_dsdt_aml(void)
         0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, PIIX4_SLP_TYP_S5, PIIX4_SLP_TYP_S5,
         0x00, 0x00};
     static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03};
-    static const uint8_t adr_uid[] = {0x08, '_', 'A', 'D', 'R', 0x00,
-                                      0x08, '_', 'U', 'I', 'D', 0x00};
+    static const uint8_t uid[] = {0x08, '_', 'U', 'I', 'D', 0x00};
 
     build(&t, 1);
     d = table_at(&t, le32(fadt_of(&t) + 40), "DSDT");
     aml = d + ACPI_SDT_HEADER_SIZE;
     end = d + le32(d + 4);
 
-    /* Scope (\_SB) { Device (PCI0) { _HID, _ADR, _UID, _PRT }, Device (LNKA..D) } */
+    /* Scope (\_SB) { Device (PCI0) { _HID, _UID, _PRT }, Device (LNKA..D) } */
     sb_end = aml_object(aml, scope_op, 1, "\\_SB_", 5, &sb);
     pci0_end = aml_object(sb, device_op, 2, "PCI0", 4, &pci0);
     g_assert_cmpmem(pci0, sizeof(hid), hid, sizeof(hid));
-    g_assert_cmpmem(pci0 + sizeof(hid), sizeof(adr_uid), adr_uid, sizeof(adr_uid));
-    g_assert_true(check_prt(pci0 + sizeof(hid) + sizeof(adr_uid)) == pci0_end);
+    g_assert_cmpmem(pci0 + sizeof(hid), sizeof(uid), uid, sizeof(uid));
+    g_assert_true(check_prt(pci0 + sizeof(hid) + sizeof(uid)) == pci0_end);
     p = pci0_end;
     for (int pirq = 0; pirq < 4; pirq++) {
         p = check_link(p, pirq, pirq < 2 ? 10 : 11);
@@ -466,8 +465,8 @@ static void test_pci_crs(void)
     d = table_at(&t, le32(fadt_of(&t) + 40), "DSDT");
     aml_object(d + ACPI_SDT_HEADER_SIZE, (const uint8_t[]){0x10}, 1, "\\_SB_", 5, &sb);
     aml_object(sb, device_op, 2, "PCI0", 4, &pci0);
-    /* After _HID, _ADR and _UID: Name (_CRS, Buffer (n) { ... }) */
-    p = pci0 + 10 + 12;
+    /* After _HID and _UID: Name (_CRS, Buffer (n) { ... }) */
+    p = pci0 + 10 + 6;
     g_assert_cmpmem(p, 5, "\x08_CRS", 5);
     g_assert_cmphex(p[5], ==, 0x11);
     len = pkglength(p + 6, &n);
