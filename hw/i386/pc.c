@@ -642,8 +642,7 @@ static void pc_post_write(void *opaque, uint8_t value)
     }
 }
 
-/* The memory-size CMOS bytes, as SeaBIOS expects them. */
-static void pc_cmos_init(PCMachineState *pcms)
+void pc_cmos_init(PCMachineState *pcms)
 {
     RTCState *rtc = pcms->rtc;
     uint64_t below = pcms->ms->below_4g_mem_size, above = pcms->ms->above_4g_mem_size;

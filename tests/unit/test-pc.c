@@ -8,6 +8,10 @@
 #include "hw/boards.h"
 #include "hw/i386/pc.h"
 #include "hw/i386/e820.h"
+#include "hw/qdev.h"
+#include "hw/rtc/mc146818rtc.h"
+#include "qemu/main-loop.h"
+#include "sysemu/accel.h"
 
 /* One machine's memory map built in a private root, as the system memory would be. */
 typedef struct Fixture {
@@ -293,9 +297,85 @@ static void test_boot_time(void)
     boot_time_reset();
 }
 
+typedef struct CmosCase {
+    uint64_t ram_size;
+    unsigned cpus;
+    uint16_t ext_kib, mem16;
+    uint32_t mem4g;
+} CmosCase;
+
+static void test_cmos(void)
+{
+    static const CmosCase cases[] = {
+        {2 * MiB, 1, 1024, 0, 0},
+        {128 * MiB, 2, 0xffff, 0x700, 0},
+        {8 * GiB, 4, 0xffff, 0xbf00, 0x14000},
+    };
+    DeviceState *dev = qdev_new(TYPE_MC146818_RTC);
+    RTCState *rtc = (RTCState *)dev;
+
+    g_assert_true(qdev_realize(dev, NULL));
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        const CmosCase *c = &cases[i];
+        MachineState ms = {.ram_size = c->ram_size, .smp_cpus = c->cpus};
+        PCMachineState pcms = {.ms = &ms, .rtc = rtc};
+
+        pc_ram_split(c->ram_size, &ms.below_4g_mem_size, &ms.above_4g_mem_size);
+        pc_cmos_init(&pcms);
+        g_assert_cmphex(rtc_get_cmos(rtc, 0x15) | rtc_get_cmos(rtc, 0x16) << 8, ==, 640);
+        g_assert_cmphex(rtc_get_cmos(rtc, 0x17) | rtc_get_cmos(rtc, 0x18) << 8, ==, c->ext_kib);
+        g_assert_cmphex(rtc_get_cmos(rtc, 0x30) | rtc_get_cmos(rtc, 0x31) << 8, ==, c->ext_kib);
+        g_assert_cmphex(rtc_get_cmos(rtc, 0x34) | rtc_get_cmos(rtc, 0x35) << 8, ==, c->mem16);
+        g_assert_cmphex(rtc_get_cmos(rtc, 0x5b) | rtc_get_cmos(rtc, 0x5c) << 8 |
+                            rtc_get_cmos(rtc, 0x5d) << 16,
+                        ==, c->mem4g);
+        g_assert_cmpuint(rtc_get_cmos(rtc, 0x5f), ==, c->cpus - 1);
+    }
+    qdev_unref(dev);
+}
+
+/* GSIs go to the accelerator's irqchip when the machine has one, nowhere otherwise. */
+static int last_gsi = -1, last_level = -1;
+
+static void fake_set_irq(int gsi, int level)
+{
+    last_gsi = gsi;
+    last_level = level;
+}
+
+static void test_gsi(void)
+{
+    static const AccelOps fake = {.name = "fake", .set_irq = fake_set_irq};
+    static MachineState ms = {.kernel_irqchip = true};
+    const AccelOps *saved_accel = current_accel;
+    MachineState *saved_machine = current_machine;
+    qemu_irq *gsi = pc_gsi_init();
+
+    current_accel = &fake;
+    current_machine = &ms;
+    qemu_set_irq(gsi[PC_SCI_IRQ], 1);
+    g_assert_cmpint(last_gsi, ==, PC_SCI_IRQ);
+    g_assert_cmpint(last_level, ==, 1);
+    qemu_set_irq(gsi[PC_NUM_GSI - 1], 0);
+    g_assert_cmpint(last_gsi, ==, PC_NUM_GSI - 1);
+    g_assert_cmpint(last_level, ==, 0);
+    /* kernel-irqchip=off: no controller yet, the level goes nowhere (logged once) */
+    ms.kernel_irqchip = false;
+    last_gsi = -1;
+    qemu_set_irq(gsi[4], 1);
+    g_assert_cmpint(last_gsi, ==, -1);
+    current_accel = saved_accel;
+    current_machine = saved_machine;
+    qemu_free_irqs(gsi, PC_NUM_GSI);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    qemu_init_main_loop();
+    memory_init(UINT64_MAX);
+    g_test_add_func("/pc/cmos", test_cmos);
+    g_test_add_func("/pc/gsi", test_gsi);
     for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
         g_autofree char *path = g_strdup_printf("/pc/layout/%s", layouts[i].name);
         g_test_add_data_func(path, &layouts[i], test_layout);

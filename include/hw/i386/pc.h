@@ -85,6 +85,9 @@ void pc_memory_cleanup(PCMachineState *pcms);
 /* Fills the e820 table from the layout (RAM, EBDA, BIOS, ACPI area, KVM pages, APICs). */
 void pc_build_e820(PCMachineState *pcms);
 
+/* Writes the memory-size and CPU-count bytes SeaBIOS reads into pcms->rtc's CMOS. */
+void pc_cmos_init(PCMachineState *pcms);
+
 /* The 24 GSI lines: to the accelerator's irqchip when it has one. */
 qemu_irq *pc_gsi_init(void);
 
