@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "hw/acpi/acpi-build.h"
 #include "hw/acpi/piix4.h"
+#include <glib/gstdio.h>
 
 #define TABLES_GPA 0x7fe0000ULL
 
@@ -486,6 +487,90 @@ static void test_pci_crs(void)
     free_tables(&t);
 }
 
+/* Removes dir and the files in it. */
+static void remove_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_assert_cmpint(g_remove(path), ==, 0);
+    }
+    g_dir_close(d);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+/* Runs iasl with args in dir; true if it exits 0. *out gets its output. */
+static bool run_iasl(const char *dir, const char *const *args, char **out)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    GError *err = NULL;
+    int status;
+
+    g_ptr_array_add(argv, (gpointer) "iasl");
+    for (; *args; args++) {
+        g_ptr_array_add(argv, (gpointer)*args);
+    }
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, out, NULL,
+                      &status, &err)) {
+        g_error("iasl: %s", err->message);
+    }
+    return g_spawn_check_wait_status(status, NULL);
+}
+
+/* With ACPICA's iasl installed (acpica-tools): every table disassembles, the DSDT recompiles clean.
+ */
+static void test_iasl(void)
+{
+    Tables t;
+    g_autofree char *dir = NULL;
+    g_autofree char *iasl = g_find_program_in_path("iasl");
+    const char *names[] = {"facs", "dsdt", "facp", "apic", "rsdt", "xsdt"};
+    uint32_t offs[6];
+
+    if (!iasl) {
+        g_test_skip("iasl (acpica-tools) not installed");
+        return;
+    }
+    build(&t, 4);
+    offs[0] = t.off.facs;
+    offs[1] = t.off.dsdt;
+    offs[2] = t.off.fadt;
+    offs[3] = t.off.madt;
+    offs[4] = t.off.rsdt;
+    offs[5] = t.off.xsdt;
+    dir = g_dir_make_tmp("tern-acpi-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+        g_autofree char *path = g_strdup_printf("%s/%s.dat", dir, names[i]);
+        g_autofree char *out = NULL;
+        const uint8_t *p = t.blob->data + offs[i];
+        uint32_t len = i == 0 ? 64 : le32(p + 4);
+        const char *args[] = {"-d", path, NULL};
+
+        g_assert_true(g_file_set_contents(path, (const char *)p, len, NULL));
+        if (!run_iasl(dir, args, &out)) {
+            g_error("iasl -d %s.dat failed:\n%s", names[i], out);
+        }
+    }
+    {
+        g_autofree char *dsl = g_strdup_printf("%s/dsdt.dsl", dir);
+        g_autofree char *out = NULL;
+        const char *args[] = {"-p", "recompiled", dsl, NULL};
+
+        g_assert_true(run_iasl(dir, args, &out));
+        if (!strstr(out, "0 Errors, 0 Warnings")) {
+            g_error("iasl does not like the DSDT:\n%s", out);
+        }
+    }
+    remove_dir(dir);
+    free_tables(&t);
+}
+
 static void test_layout(void)
 {
     Tables t;
@@ -557,6 +642,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/dsdt-aml", test_dsdt_aml);
     g_test_add_func("/acpi/pci-crs", test_pci_crs);
     g_test_add_func("/acpi/layout", test_layout);
+    g_test_add_func("/acpi/iasl", test_iasl);
     g_test_add_func("/acpi/bad-config", test_bad_config);
     g_test_add_func("/acpi/helpers", test_helpers);
     return g_test_run();
