@@ -6,23 +6,23 @@
  */
 #include "libguest.h"
 
-#define PIT_VECTOR 0x20 /* PIC IRQ 0 */
+#define PIT_VECTOR         0x20 /* PIC IRQ 0 */
 #define LAPIC_TIMER_VECTOR 0x30
-#define IOAPIC_VECTOR 0x31
-#define TICKS 10
+#define IOAPIC_VECTOR      0x31
+#define TICKS              10
 
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_LVT_TIMER      0x320
+#define LAPIC_TIMER_INIT     0x380
+#define LAPIC_TIMER_DIV      0x3e0
 #define LAPIC_TIMER_PERIODIC (1u << 17)
-#define LAPIC_LVT_MASKED (1u << 16)
-#define LAPIC_DIV_1 0xb
+#define LAPIC_LVT_MASKED     (1u << 16)
+#define LAPIC_DIV_1          0xb
 
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WIN 0x10
+#define IOAPIC_REGSEL    0x00
+#define IOAPIC_WIN       0x10
 #define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
-#define IOAPIC_PIN_IRQ0 2
-#define IOAPIC_MASKED (1u << 16)
+#define IOAPIC_PIN_IRQ0  2
+#define IOAPIC_MASKED    (1u << 16)
 
 static volatile uint32_t pit_ticks, lapic_ticks, ioapic_ticks;
 

@@ -6,27 +6,27 @@
  */
 #include "libguest.h"
 
-#define UART_THR 0
-#define UART_LSR 5
+#define UART_THR      0
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
-#define PIC2_DATA 0xa1
-#define PIC_EOI 0x20
+#define PIC1_CMD        0x20
+#define PIC1_DATA       0x21
+#define PIC2_CMD        0xa0
+#define PIC2_DATA       0xa1
+#define PIC_EOI         0x20
 #define PIC_VECTOR_BASE 0x20
 
 #define PIT_CH0 0x40
 #define PIT_CMD 0x43
-#define PIT_HZ 1193182u
+#define PIT_HZ  1193182u
 
-#define LAPIC_ID 0x20
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_ID         0x20
+#define LAPIC_EOI        0xb0
+#define LAPIC_SVR        0xf0
+#define LAPIC_LVT_LINT0  0x350
 #define LAPIC_SVR_ENABLE 0x100
-#define LAPIC_DM_EXTINT 0x700
+#define LAPIC_DM_EXTINT  0x700
 
 struct idt_entry {
     uint16_t off_lo, sel;
@@ -117,7 +117,7 @@ void idt_init(void)
     struct {
         uint16_t limit;
         uint32_t base;
-    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint32_t)idt };
+    } __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint32_t)idt};
     uint16_t cs;
 
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));

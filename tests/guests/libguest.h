@@ -11,10 +11,10 @@
 #include <stddef.h>
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002u
-#define DEBUG_EXIT_PORT 0xf4
-#define COM1 0x3f8
-#define LAPIC_BASE 0xfee00000u
-#define IOAPIC_BASE 0xfec00000u
+#define DEBUG_EXIT_PORT            0xf4
+#define COM1                       0x3f8
+#define LAPIC_BASE                 0xfee00000u
+#define IOAPIC_BASE                0xfec00000u
 
 /* Multiboot information (Multiboot Specification 0.6.96, 3.3), the fields used here. */
 struct mb_info {

@@ -5,11 +5,11 @@
  */
 #include "libguest.h"
 
-#define UART_SCR (COM1 + 7) /* 16550A scratch register */
-#define UNASSIGNED_MMIO 0xfd000000u /* PCI window, nothing mapped */
-#define UNASSIGNED_PORT 0x2e0
-#define BIOS_TOP 0xfffffff0u  /* reset vector, in pc.bios */
-#define BIOS_ALIAS 0x000ffff0u /* the same bytes, through isa-bios */
+#define UART_SCR           (COM1 + 7)  /* 16550A scratch register */
+#define UNASSIGNED_MMIO    0xfd000000u /* PCI window, nothing mapped */
+#define UNASSIGNED_PORT    0x2e0
+#define BIOS_TOP           0xfffffff0u /* reset vector, in pc.bios */
+#define BIOS_ALIAS         0x000ffff0u /* the same bytes, through isa-bios */
 #define IOAPIC_VERSION_REG 1
 
 static bool rom_write_dropped(uint32_t addr)

@@ -6,10 +6,10 @@
 
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
-#define PTE_P 1u
-#define PTE_W 2u
-#define PTE_PS 0x80u
-#define PAGE_2M 0x200000u
+#define PTE_P    1u
+#define PTE_W    2u
+#define PTE_PS   0x80u
+#define PAGE_2M  0x200000u
 
 uint32_t real_mode_roundtrip(void);
 uint32_t long_mode_roundtrip(uint32_t pml4);
@@ -40,8 +40,8 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     pdpt[0] = (uint32_t)pd | PTE_P | PTE_W;
     pml4[0] = (uint32_t)pdpt | PTE_P | PTE_W;
     efer = long_mode_roundtrip((uint32_t)pml4);
-    ok &= check("long mode (EFER.LMA set there)", (efer & (EFER_LME | EFER_LMA)) ==
-                                                      (EFER_LME | EFER_LMA));
+    ok &= check("long mode (EFER.LMA set there)",
+                (efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA));
     ok &= check("64-bit arithmetic", lm_arith_ok == 1);
     puts("modes: back in protected mode\n");
     puts(ok ? "modes: ALL PASS\n" : "modes: SOME FAILED\n");

@@ -7,13 +7,13 @@
 #include "libguest.h"
 #include "guest-gdt.h"
 
-#define PTE_P 1u
-#define PTE_W 2u
-#define PDE_PS 0x80u
-#define VIRT_BASE 0x40000000u /* PDPT entry 1, PD entry 0 */
-#define PAGE_2M 0x200000u
-#define PF_VECTOR 14
-#define PF_ERR_WRITE 2u
+#define PTE_P          1u
+#define PTE_W          2u
+#define PDE_PS         0x80u
+#define VIRT_BASE      0x40000000u /* PDPT entry 1, PD entry 0 */
+#define PAGE_2M        0x200000u
+#define PF_VECTOR      14
+#define PF_ERR_WRITE   2u
 #define PF_ERR_PRESENT 1u
 #define IDT64_GATE_INT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
@@ -52,11 +52,14 @@ static void idt64_init(void)
     struct {
         uint16_t limit;
         uint32_t base;
-    } __attribute__((packed)) idtr = { sizeof(idt64) - 1, (uint32_t)idt64 };
+    } __attribute__((packed)) idtr = {sizeof(idt64) - 1, (uint32_t)idt64};
     uint32_t fn = (uint32_t)pf_isr64;
 
     idt64[PF_VECTOR] = (struct idt64_gate){
-        .off_lo = fn & 0xffff, .sel = GDT_CODE64, .type = IDT64_GATE_INT, .off_mid = fn >> 16,
+        .off_lo = fn & 0xffff,
+        .sel = GDT_CODE64,
+        .type = IDT64_GATE_INT,
+        .off_mid = fn >> 16,
     };
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }

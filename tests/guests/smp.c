@@ -6,15 +6,15 @@
  */
 #include "libguest.h"
 
-#define TRAMPOLINE 0x8000
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define ICR_INIT 0x00000500u
-#define ICR_STARTUP 0x00000600u
+#define TRAMPOLINE       0x8000
+#define LAPIC_ICR_LO     0x300
+#define LAPIC_ICR_HI     0x310
+#define ICR_INIT         0x00000500u
+#define ICR_STARTUP      0x00000600u
 #define ICR_LEVEL_ASSERT 0x00004000u
 #define ICR_ALL_BUT_SELF 0x000c0000u
-#define ICR_BUSY (1u << 12)
-#define DEFAULT_CPUS 4
+#define ICR_BUSY         (1u << 12)
+#define DEFAULT_CPUS     4
 
 extern const uint8_t trampoline_start[], trampoline_end[];
 extern struct {
@@ -129,8 +129,8 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     put_dec(ap_count);
     puts("\n");
     ok &= check("every AP reported in", ap_count == want);
-    ok &= check("distinct APIC IDs", popcount(ap_seen_mask) == want &&
-                                         !(ap_seen_mask & (1u << lapic_id())));
+    ok &= check("distinct APIC IDs",
+                popcount(ap_seen_mask) == want && !(ap_seen_mask & (1u << lapic_id())));
     puts(ok ? "smp: ALL PASS\n" : "smp: SOME FAILED\n");
     unlock();
     return ok ? 0 : 1;
