@@ -19,7 +19,9 @@ struct PCIBus {
     pci_map_irq_fn map_irq;
     void *irq_opaque;
     int nirq;
-    int *irq_count; /* devices asserting each bus IRQ */
+    int *irq_count;                 /* devices asserting each bus IRQ */
+    pci_fw_irq_line_fn fw_irq_line; /* what firmware writes to PCI_INTERRUPT_LINE */
+    void *fw_irq_line_opaque;
 };
 
 static PCIBus *default_bus;
@@ -523,10 +525,35 @@ void pci_device_detach(PCIDevice *d)
     d->attached = false;
 }
 
+/* The interrupt line register as firmware leaves it: informational, read by OSes without ACPI. */
+static void pci_apply_fw_irq_line(PCIDevice *d)
+{
+    int pin = d->config[PCI_INTERRUPT_PIN];
+
+    if (d->bus->fw_irq_line && pin >= 1 && pin <= PCI_NUM_PINS) {
+        d->config[PCI_INTERRUPT_LINE] = d->bus->fw_irq_line(d->bus->fw_irq_line_opaque, d, pin - 1);
+    }
+}
+
+static void pci_apply_fw_irq_line_cb(PCIBus *bus, PCIDevice *d, void *opaque)
+{
+    (void)bus;
+    (void)opaque;
+    pci_apply_fw_irq_line(d);
+}
+
+void pci_bus_set_fw_irq_line(PCIBus *bus, pci_fw_irq_line_fn fn, void *opaque)
+{
+    bus->fw_irq_line = fn;
+    bus->fw_irq_line_opaque = opaque;
+    pci_for_each_device(bus, pci_apply_fw_irq_line_cb, NULL);
+}
+
 void pci_device_reset(PCIDevice *d)
 {
     pci_set_irq(d, 0);
     memcpy(d->config, d->defaults, sizeof(d->config));
+    pci_apply_fw_irq_line(d);
     pci_update_mappings(d);
 }
 

@@ -232,6 +232,12 @@ device_init(piix3_info)
     return s;
 }
 
+static uint8_t piix3_fw_irq_line(void *opaque, PCIDevice *d, int pin)
+{
+    (void)opaque;
+    return PIIX_FW_PIRQ_IRQ(piix3_map_irq(d, pin));
+}
+
 void piix3_firmware_init(PIIX3State *s)
 {
     s->fw_routing = true;
@@ -239,4 +245,5 @@ void piix3_firmware_init(PIIX3State *s)
         s->parent_obj.config[PIIX_PIRQRC + pirq] = PIIX_FW_PIRQ_IRQ(pirq);
     }
     piix3_update_isa_irqs(s);
+    pci_bus_set_fw_irq_line(s->parent_obj.bus, piix3_fw_irq_line, s);
 }

@@ -459,8 +459,13 @@ static void test_firmware_routing(void)
     PIIX3State *piix3 = (PIIX3State *)pci_find_devfn(bus, PIIX3_DEVFN);
 
     /* As SeaBIOS leaves it, and as the DSDT's link devices say: A, B -> 10; C, D -> 11. */
+    g_assert_cmphex(cfg_readb(TESTDEV_DEVFN, PCI_INTERRUPT_LINE), ==, 0);
     piix3_firmware_init(piix3);
     g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x0b0b0a0a);
+    /* Interrupt line registers follow, for OSes that do not read ACPI's _PRT. */
+    g_assert_cmphex(cfg_readb(TESTDEV_DEVFN, PCI_INTERRUPT_LINE), ==, 11);
+    g_assert_cmphex(cfg_readb(PCI_DEVFN(1, 3), PCI_INTERRUPT_LINE), ==, 10); /* slot 1 INTA */
+    cfg_writeb(TESTDEV_DEVFN, PCI_INTERRUPT_LINE, 5);
     pci_set_irq(testdev, 1); /* slot 3 INTA = PIRQC */
     g_assert_cmpint(hwt_irq_level[11], ==, 1);
     pci_set_irq(testdev, 0);
@@ -468,9 +473,12 @@ static void test_firmware_routing(void)
     cfg_writel(PIIX3_DEVFN, PIIX_PIRQRC, 0x80808080);
     qdev_reset_all(); /* firmware's routing comes back with a reset */
     g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x0b0b0a0a);
+    g_assert_cmphex(cfg_readb(TESTDEV_DEVFN, PCI_INTERRUPT_LINE), ==, 11);
     piix3->fw_routing = false;
+    pci_bus_set_fw_irq_line(bus, NULL, NULL);
     qdev_reset_all();
     g_assert_cmphex(cfg_readl(PIIX3_DEVFN, PIIX_PIRQRC), ==, 0x80808080);
+    g_assert_cmphex(cfg_readb(TESTDEV_DEVFN, PCI_INTERRUPT_LINE), ==, 0);
 }
 
 static void test_reset_control(void)

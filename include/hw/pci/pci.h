@@ -41,6 +41,8 @@ typedef void (*PCIConfigWriteFunc)(PCIDevice *d, uint32_t addr, uint32_t val, un
  * (0 = INTA); set_irq gets that IRQ's level (any device asserting it). */
 typedef int (*pci_map_irq_fn)(PCIDevice *d, int pin);
 typedef void (*pci_set_irq_fn)(void *opaque, int irq, int level);
+/* The ISA IRQ firmware writes to a device's PCI_INTERRUPT_LINE for its pin (0 = INTA). */
+typedef uint8_t (*pci_fw_irq_line_fn)(void *opaque, PCIDevice *d, int pin);
 
 typedef struct PCIIORegion {
     pcibus_t addr; /* where it is mapped now, PCI_BAR_UNMAPPED if not */
@@ -84,6 +86,9 @@ PCIBus *pci_get_default_bus(void);
 /* Wires the bus's nirq INTx outputs (see pci_map_irq_fn). */
 void pci_bus_irqs(PCIBus *bus, pci_set_irq_fn set_irq, pci_map_irq_fn map_irq, void *opaque,
                   int nirq);
+/* Fills PCI_INTERRUPT_LINE as firmware would, now and at every device reset
+ * (the interrupt router sets this when firmware routed its PIRQs). */
+void pci_bus_set_fw_irq_line(PCIBus *bus, pci_fw_irq_line_fn fn, void *opaque);
 MemoryRegion *pci_address_space(PCIBus *bus);
 MemoryRegion *pci_address_space_io(PCIBus *bus);
 

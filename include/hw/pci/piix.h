@@ -39,7 +39,8 @@ PIIX3State *piix3_create(PCIBus *bus);
 /*
  * Does what firmware does before it boots an OS (Linux direct boot has none):
  * routes PIRQA-D to ISA IRQs PIIX_FW_PIRQ_IRQ(0..3), the values the DSDT's
- * PCI interrupt link devices report. Re-applied on every reset.
+ * PCI interrupt link devices report, and writes each device's interrupt line
+ * register to match. Re-applied on every reset.
  */
 void piix3_firmware_init(PIIX3State *s);
 
