@@ -38,7 +38,7 @@ typedef struct CharBackend {
 #define MAX_MUX 4
 /* The mux escape key: Ctrl-A. */
 #define MUX_ESCAPE_CHAR 0x01
-/* Bytes a socket backend buffers while its peer does not read; more is dropped. */
+/* Bytes a socket or FIFO backend buffers while its peer does not read; more is dropped. */
 #define CHR_OUT_BUF_MAX (64 * 1024)
 
 /* A parsed backend spec; strings are owned (free with qemu_chr_spec_free). */
@@ -77,7 +77,8 @@ void qemu_chr_spec_free(ChardevSpec *spec);
  * Creates a backend from a QEMU-style spec: "stdio", "null", "file:PATH",
  * "pipe:PATH" (PATH.in/PATH.out or PATH), "unix:PATH[,server=on][,wait=off]",
  * "tcp:HOST:PORT[,server=on][,wait=off]" (also the older ",server,nowait"),
- * "mon:stdio". NULL with *errp naming the problem.
+ * "mon:SPEC" (a mux over SPEC); see qemu_chr_parse_spec. NULL with *errp naming the
+ * problem. Labels are unique.
  */
 Chardev *qemu_chr_new(const char *label, const char *spec, GError **errp);
 /* Creates a backend from a -chardev option string (its id= is the label). */
@@ -110,7 +111,13 @@ int qemu_chr_socket_port(Chardev *chr);
 
 /* Attaches a front end; a mux accepts several (MAX_MUX), others one. */
 bool qemu_chr_fe_init(CharBackend *be, Chardev *chr, GError **errp);
+/* Detaches the front end (a mux hands the focus on); safe on one never attached. */
 void qemu_chr_fe_deinit(CharBackend *be);
+/*
+ * Sets the input and event handlers (NULLs stop input). An event handler hears
+ * CHR_EVENT_OPENED at once if the backend is open, and CHR_EVENT_MUX_IN if it has the
+ * focus of a mux.
+ */
 void qemu_chr_fe_set_handlers(CharBackend *be, IOCanReadHandler *can_read, IOReadHandler *read,
                               IOEventHandler *event, void *opaque);
 /*
@@ -125,6 +132,7 @@ int qemu_chr_fe_write(CharBackend *be, const uint8_t *buf, int len);
 int qemu_chr_fe_write_all(CharBackend *be, const uint8_t *buf, int len);
 /* The front end can take input again (its can_read went from 0 to >0). */
 void qemu_chr_fe_accept_input(CharBackend *be);
+/* True if a backend is attached (QEMU's meaning), whether or not a socket has a peer. */
 bool qemu_chr_fe_backend_connected(CharBackend *be);
 /* Under a mux, gives this front end the input focus (as Ctrl-A c would). */
 void qemu_chr_fe_take_focus(CharBackend *be);
