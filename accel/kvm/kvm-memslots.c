@@ -9,7 +9,8 @@
  * and re-created. Dirty logging (KVM_MEM_LOG_DIRTY_PAGES) follows the region's
  * dirty clients; log_sync copies KVM_GET_DIRTY_LOG into the core's bitmaps.
  * Sections are trimmed to whole pages; the unaligned fringes (rare) exit as
- * MMIO and are served by the memory core. Left out: the dirty ring, guest_memfd.
+ * MMIO and are served by the memory core, as is a whole section whose GPA and
+ * host address are not congruent modulo the page size. Left out: the dirty ring, guest_memfd.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -80,6 +81,15 @@ static void kvm_region_add(MemoryListener *l, MemoryRegionSection *sec)
 
     if (!memory_region_is_ram(sec->mr) || !section_page_range(sec, &start, &end)) {
         return; /* MMIO: every access exits to userspace */
+    }
+    if (!QEMU_IS_ALIGNED(sec->offset_within_region + (start - sec->offset_within_address_space),
+                         TARGET_PAGE_SIZE)) {
+        /* KVM needs GPA and HVA page-aligned together: leave it to MMIO exits. */
+        qemu_log_mask(LOG_UNIMP,
+                      "kvm: region '%s' at GPA 0x%" HWADDR_PRIx
+                      " is not page-aligned with its host memory: no memslot, accesses exit\n",
+                      memory_region_name(sec->mr), sec->offset_within_address_space);
+        return;
     }
     for (n = 0; n < nr_slots && !s; n++) {
         s = slots[n].used ? NULL : &slots[n];

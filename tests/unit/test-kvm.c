@@ -52,6 +52,12 @@ static const uint8_t code_rom[] = {0xb8, 0x00, 0xf0, 0x8e, 0xd8, 0xc6, 0x06, 0x0
 /* ds=0x3000; mov al,[0]; out 0x10,al; out 0x12,al; hlt */
 static const uint8_t code_slot[] = {0xb8, 0x00, 0x30, 0x8e, 0xd8, 0xa0, 0x00,
                                     0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* ds=0x4080; mov al,[0]; out 0x10,al; mov byte [0x10],0x77; mov al,[0x10]; out 0x10,al;
+ * ds=0x4100; mov al,[0]; out 0x10,al; out 0x12,al; hlt */
+static const uint8_t code_fringe[] = {0xb8, 0x80, 0x40, 0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xe6,
+                                      0x10, 0xc6, 0x06, 0x10, 0x00, 0x77, 0xa0, 0x10, 0x00,
+                                      0xe6, 0x10, 0xb8, 0x00, 0x41, 0x8e, 0xd8, 0xa0, 0x00,
+                                      0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
 /* mov byte [0x5000],1; mov byte [0x7000],1; out 0x12,al; hlt */
 static const uint8_t code_dirty[] = {0xc6, 0x06, 0x00, 0x50, 0x01, 0xc6, 0x06,
                                      0x00, 0x70, 0x01, 0xe6, 0x12, 0xf4};
@@ -283,6 +289,67 @@ static void test_memslots_follow_sub(void)
     vm_teardown();
 }
 
+/*
+ * RAM not page-aligned at 0x40800. aliased: through an alias congruent with its
+ * host memory, so [0x41000, 0x42000) gets a slot and the fringe exits; else a
+ * plain region whose host memory is not congruent: no slot at all, every
+ * access exits. Either way the guest sees the same bytes.
+ */
+static void do_unaligned_ram(bool aliased)
+{
+    static MemoryRegion odd, alias;
+    static const uint8_t expect[] = {0xa1, 0x77, 0xb2};
+    uint8_t *p;
+
+    vm_setup(code_fringe, sizeof(code_fringe), true);
+    memory_region_init_ram(&odd, "test-odd", 0x2000);
+    p = memory_region_get_ram_ptr(&odd);
+    if (aliased) {
+        memory_region_init_alias(&alias, "test-odd-alias", &odd, 0x800, 0x1800);
+        memory_region_add_subregion_overlap(get_system_memory(), 0x40800, &alias, 1);
+        p += 0x800;
+        g_assert_cmpuint(kvm_memslots_count(), ==, 3); /* RAM below, RAM above, the alias */
+    } else {
+        memory_region_add_subregion_overlap(get_system_memory(), 0x40800, &odd, 1);
+        g_assert_cmpuint(kvm_memslots_count(), ==, 2); /* RAM below and above only */
+    }
+    p[0] = 0xa1;     /* GPA 0x40800: a fringe */
+    p[0x800] = 0xb2; /* GPA 0x41000 */
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    g_assert_cmpuint(p[0x10], ==, 0x77); /* the write through an exit reached the region */
+    vm_teardown();
+}
+
+static void test_unaligned_ram_sub(void)
+{
+    do_unaligned_ram(true);
+}
+
+static void test_unaligned_ram_noslot_sub(void)
+{
+    do_unaligned_ram(false);
+}
+
+static void test_too_many_vcpus_sub(void)
+{
+    GError *err = NULL;
+
+    qemu_init_main_loop();
+    bql_lock();
+    memory_init(UINT64_MAX);
+    ms.smp_cpus = 100000;
+    ms.kernel_irqchip = true;
+    g_assert_true(accel_select("kvm", &err));
+    g_assert_false(current_accel->init_machine(&ms, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "-smp 100000"));
+    g_assert_nonnull(strstr(err->message, "at most"));
+    g_error_free(err);
+    g_assert_false(kvm_enabled());
+    bql_unlock();
+}
+
 static void test_dirty_log_sub(void)
 {
     vm_setup(code_dirty, sizeof(code_dirty), true);
@@ -492,6 +559,9 @@ ISOLATED(mmio)
 ISOLATED(rom)
 ISOLATED(memslots_follow)
 ISOLATED(dirty_log)
+ISOLATED(unaligned_ram)
+ISOLATED(unaligned_ram_noslot)
+ISOLATED(too_many_vcpus)
 ISOLATED(triple_fault)
 ISOLATED(reset)
 ISOLATED(pause_resume)
@@ -511,6 +581,9 @@ int main(int argc, char **argv)
     ADD(rom);
     ADD(memslots_follow);
     ADD(dirty_log);
+    ADD(unaligned_ram);
+    ADD(unaligned_ram_noslot);
+    ADD(too_many_vcpus);
     ADD(triple_fault);
     ADD(reset);
     ADD(internal_error);
