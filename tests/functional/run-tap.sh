@@ -164,18 +164,46 @@ loader_errors() {
     fi
 }
 
-echo "1..7"
+# A 64 KiB -bios image whose reset vector prints 'A' on COM1 and resets through 0xCF9:
+# ROM at the top of 4 GiB, real-mode reset state, the UART, PIIX3 reset, -no-reboot.
+bios_reset() {
+    local name="-bios image: reset vector, COM1, 0xCF9 reset (-no-reboot exits; else boots again)"
+    local rom=$work/reset.rom why=""
+    if ! kvm_opens; then
+        skip "$name" "/dev/kvm does not open here"
+        return
+    fi
+    # mov al,'A'; mov dx,0x3f8; out dx,al; mov al,6; mov dx,0xcf9; out dx,al; hlt; jmp hlt
+    { head -c 65520 /dev/zero | tr '\0' '\377'
+      printf '\260\101\272\370\003\356\260\006\272\371\014\356\364\353\375\377'; } >"$rom"
+    timeout -k 5 30 "$tern" -accel kvm -display none -serial stdio -bios "$rom" -no-reboot \
+        </dev/null >"$work/reset1.log" 2>&1
+    local rc=$?
+    [ $rc -eq 0 ] && [ "$(head -c 1 "$work/reset1.log")" = A ] || why="-no-reboot: exit $rc, '$(head -c 40 "$work/reset1.log")'"
+    timeout -k 5 5 "$tern" -accel kvm -display none -serial stdio -bios "$rom" \
+        </dev/null >"$work/reset2.log" 2>/dev/null
+    [ "$(head -c 3 "$work/reset2.log")" = AAA ] || why="$why; no repeated boots: '$(head -c 40 "$work/reset2.log")'"
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name: ${why#; }"
+    fi
+}
+
+echo "1..8"
 if [ ! -x "$tern" ]; then
-    for t in 1 2 3 4 5 6 7; do skip "functional $t" "$tern is not built"; done
+    for t in 1 2 3 4 5 6 7 8; do skip "functional $t" "$tern is not built"; done
     exit 0
 fi
 if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
     reason="guest not fetched: $(tail -1 "$work/fetch.log")"
-    for t in 1 2 3 4 5 6 7; do skip "functional $t" "$reason"; done
+    bios_reset
+    for t in 2 3 4 5 6 7 8; do skip "functional $t" "$reason"; done
     exit 0
 fi
 eval "$paths"
 
+bios_reset
 loader_errors
 boot_shell
 boot_poweroff "cloud kernel to poweroff (-smp 4 -m 1024M)" "$KERNEL_CLOUD" 4 1024M
