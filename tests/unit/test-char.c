@@ -1308,6 +1308,32 @@ static void test_mux_random(void)
     g_rand_free(r);
 }
 
+/* A guest that never reads cannot lock the user in: C-a x works past a full buffer. */
+static void test_mux_quit_when_stuck(void)
+{
+    char junk[6000];
+    MuxFixture f;
+    int status;
+
+    mux_setup(&f, "muxq");
+    f.a.can_read = 0;
+    memset(junk, 'j', sizeof(junk));
+    g_assert_cmpint(write(f.peer, junk, sizeof(junk)), ==, sizeof(junk));
+    peer_send(f.peer, "\x01x");
+    g_autofree char *bye = peer_recv_until(f.peer, "C-a x\r\n");
+    g_assert_true(qemu_shutdown_requested(&status));
+    g_assert_true(main_loop_should_exit(&status));
+
+    /* What fit in the buffer is still there, in order; the overrun was dropped. */
+    f.a.can_read = -1;
+    qemu_chr_fe_accept_input(&f.a.be);
+    pump_idle();
+    g_assert_cmpuint(f.a.got->len, >, 0);
+    g_assert_cmpuint(f.a.got->len, <, sizeof(junk));
+    g_assert_cmpuint(strspn(f.a.got->str, "j"), ==, f.a.got->len);
+    mux_teardown(&f);
+}
+
 static void test_mux_limits(void)
 {
     GError *err = NULL;
@@ -1649,6 +1675,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/mux/keys", test_mux_keys);
     g_test_add_func("/char/mux/flow-control", test_mux_flow_control);
     g_test_add_func("/char/mux/limits", test_mux_limits);
+    g_test_add_func("/char/mux/quit-when-stuck", test_mux_quit_when_stuck);
     g_test_add_func("/char/mux/random", test_mux_random);
     g_test_add_func("/char/stdio/eof", test_stdio_eof);
     g_test_add_func("/char/stdio/devnull", test_stdio_devnull);

@@ -4,9 +4,11 @@
  * multiplexer").
  *
  * Every front end writes to the backend; input goes to the front end with the focus.
- * Each front end has a small buffer, so escapes are seen even while the focused front
- * end cannot read; bytes wait there until its can_read allows. Keys after Ctrl-A:
- * h or ? help, x quit, c switch focus, b break, a (or Ctrl-A again) a literal Ctrl-A;
+ * Each front end has a buffer, so escapes are seen even while the focused front end
+ * cannot read; bytes wait there until its can_read allows. Ctrl-A x must always work,
+ * even with a guest that never reads: once that buffer is full the mux keeps reading,
+ * acting on escapes and dropping data (as an overrun UART would). Keys after
+ * Ctrl-A: h or ? help, x quit, c switch focus, b break, a (or Ctrl-A again) a literal Ctrl-A;
  * anything else is swallowed. Left out: Ctrl-A s (flush disks), Ctrl-A t (timestamps).
  */
 #include "qemu/osdep.h"
@@ -14,7 +16,8 @@
 #include "qemu/main-loop.h"
 #include "char-internal.h"
 
-#define MUX_BUFFER_SIZE 32 /* per front end; a power of two */
+#define MUX_BUFFER_SIZE   4096 /* per front end; a power of two */
+#define MUX_OVERRUN_CHUNK 256  /* bytes read at a time while the focused buffer is full */
 
 typedef struct MuxChardev {
     Chardev parent;
@@ -100,8 +103,13 @@ static void mux_enqueue(MuxChardev *m, uint8_t ch)
 {
     int i = m->focus;
 
-    if (i < 0 || m->prod[i] - m->cons[i] >= MUX_BUFFER_SIZE) {
-        return; /* nobody to take it; can_read keeps this from happening otherwise */
+    if (i < 0) {
+        return; /* nobody to take it */
+    }
+    if (m->prod[i] - m->cons[i] >= MUX_BUFFER_SIZE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "chardev '%s': front end %d not reading, input dropped\n",
+                      m->parent.label, i);
+        return;
     }
     m->buf[i][m->prod[i]++ % MUX_BUFFER_SIZE] = ch;
 }
@@ -137,10 +145,10 @@ static int mux_can_read(void *opaque)
 {
     MuxChardev *m = opaque;
 
-    if (m->focus < 0) {
-        return 1; /* still look for escapes; data has nowhere to go */
-    }
-    return MUX_BUFFER_SIZE - (m->prod[m->focus] - m->cons[m->focus]);
+    int room = m->focus < 0 ? 0 : MUX_BUFFER_SIZE - (m->prod[m->focus] - m->cons[m->focus]);
+
+    /* Full, or nobody focused: keep reading for the escapes, dropping the data. */
+    return room > 0 ? room : MUX_OVERRUN_CHUNK;
 }
 
 static void mux_read(void *opaque, const uint8_t *buf, int size)
