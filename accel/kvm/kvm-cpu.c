@@ -229,7 +229,25 @@ static int kvm_handle_exit(CPUState *cpu, struct kvm_run *run)
     }
 }
 
-/* One guest entry and the exit it ends with. */
+static void note_first_entry(void)
+{
+    if (!__atomic_load_n(&vcpu_first_entry_ns, __ATOMIC_RELAXED)) {
+        int64_t expected = 0;
+        int64_t now = g_get_monotonic_time() * 1000;
+
+        __atomic_compare_exchange_n(&vcpu_first_entry_ns, &expected, now, false, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST);
+    }
+}
+
+/*
+ * Runs the guest until something needs the vCPU thread outside KVM: a kick
+ * (pause, queued work, teardown) or an exit that stops the vCPU. A kick is
+ * honoured by one more KVM_RUN with immediate_exit set, which completes a
+ * pending I/O or MMIO read (KVM writes the data into the guest's registers
+ * only on re-entry) and returns at once: so the registers are consistent
+ * whenever this returns.
+ */
 static int kvm_cpu_exec(CPUState *cpu)
 {
     struct kvm_run *run = cpu->accel->run;
@@ -240,27 +258,25 @@ static int kvm_cpu_exec(CPUState *cpu)
         cpu->accel->put_level = KVM_PUT_RUNTIME_STATE;
         cpu->vcpu_dirty = false;
     }
-    if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST)) {
-        return KVM_EXEC_CONTINUE; /* look at the request first */
-    }
-    if (!vcpu_first_entry_ns) {
-        int64_t expected = 0;
-        int64_t now = g_get_monotonic_time() * 1000;
-
-        __atomic_compare_exchange_n(&vcpu_first_entry_ns, &expected, now, false, __ATOMIC_SEQ_CST,
-                                    __ATOMIC_SEQ_CST);
-    }
-    ret = ioctl(cpu->accel->fd, KVM_RUN, 0);
-    run->immediate_exit = 0;
-    if (ret < 0) {
-        if (errno == EINTR || errno == EAGAIN) {
-            return KVM_EXEC_CONTINUE;
+    note_first_entry();
+    for (;;) {
+        if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST)) {
+            __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
         }
-        char buf[96];
-        snprintf(buf, sizeof(buf), "KVM_RUN failed: %s", g_strerror(errno));
-        return kvm_report_failure(cpu, buf);
+        ret = ioctl(cpu->accel->fd, KVM_RUN, 0);
+        __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        if (ret < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                return KVM_EXEC_CONTINUE;
+            }
+            char buf[96];
+            snprintf(buf, sizeof(buf), "KVM_RUN failed: %s", g_strerror(errno));
+            return kvm_report_failure(cpu, buf);
+        }
+        if (kvm_handle_exit(cpu, run) == KVM_EXEC_STOP) {
+            return KVM_EXEC_STOP;
+        }
     }
-    return kvm_handle_exit(cpu, run);
 }
 
 static gpointer kvm_vcpu_thread_fn(gpointer opaque)

@@ -16,18 +16,19 @@
 #include "target/x86/cpu.h"
 #include <fcntl.h>
 
-#define RAM_SIZE        (768 * KiB) /* 0xc0000-0xfffff stays free for MMIO, a hole and ROM */
-#define CODE_ADDR       0x1000
-#define DATA_ADDR       0x1100
-#define TEST_PORT       0x10
-#define PORT_RECORD     0
-#define PORT_READ       1
-#define PORT_EXIT       2
-#define PORT_READ_VALUE 0x42
-#define MMIO_ADDR       0xd0000
-#define ROM_ADDR        0xf0000
-#define ROM_BYTE        0xab
-#define TEST_TIMEOUT_US (20 * G_USEC_PER_SEC)
+#define RAM_SIZE           (768 * KiB) /* 0xc0000-0xfffff stays free for MMIO, a hole and ROM */
+#define CODE_ADDR          0x1000
+#define DATA_ADDR          0x1100
+#define TEST_PORT          0x10
+#define PORT_RECORD        0
+#define PORT_READ          1
+#define PORT_EXIT          2
+#define PORT_READ_AND_STOP 3 /* reads PORT_READ_VALUE and stops the vCPU mid-exit */
+#define PORT_READ_VALUE    0x42
+#define MMIO_ADDR          0xd0000
+#define ROM_ADDR           0xf0000
+#define ROM_BYTE           0xab
+#define TEST_TIMEOUT_US    (20 * G_USEC_PER_SEC)
 
 static MachineState ms;
 static MemoryRegion ram, port_mr, mmio_mr;
@@ -58,6 +59,8 @@ static const uint8_t code_fringe[] = {0xb8, 0x80, 0x40, 0x8e, 0xd8, 0xa0, 0x00, 
                                       0x10, 0xc6, 0x06, 0x10, 0x00, 0x77, 0xa0, 0x10, 0x00,
                                       0xe6, 0x10, 0xb8, 0x00, 0x41, 0x8e, 0xd8, 0xa0, 0x00,
                                       0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* in al,0x13; out 0x10,al; out 0x12,al; hlt */
+static const uint8_t code_in_stop[] = {0xe4, 0x13, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
 /* mov byte [0x5000],1; mov byte [0x7000],1; out 0x12,al; hlt */
 static const uint8_t code_dirty[] = {0xc6, 0x06, 0x00, 0x50, 0x01, 0xc6, 0x06,
                                      0x00, 0x70, 0x01, 0xe6, 0x12, 0xf4};
@@ -73,6 +76,12 @@ static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
 
 static uint64_t port_read(void *opaque, hwaddr addr, unsigned size)
 {
+    if (addr == PORT_READ_AND_STOP) {
+        /* what a pause arriving during this exit looks like to the vCPU */
+        cpu_stop_request(current_cpu_get());
+        qemu_cpu_kick(current_cpu_get());
+        return PORT_READ_VALUE;
+    }
     return addr == PORT_READ ? PORT_READ_VALUE : 0;
 }
 
@@ -331,6 +340,29 @@ static void test_unaligned_ram_noslot_sub(void)
     do_unaligned_ram(false);
 }
 
+/* A vCPU stopped during an IN exit has the value in AL and RIP past the IN when synced. */
+static void test_stop_during_io_sub(void)
+{
+    static const uint8_t expect[] = {PORT_READ_VALUE};
+    CPUState *cpu = vm_setup(code_in_stop, sizeof(code_in_stop), true);
+    int64_t deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    vm_start();
+    while (!(cpu->stop && all_vcpus_paused()) && g_get_monotonic_time() < deadline) {
+        bql_unlock();
+        g_usleep(1000);
+        bql_lock();
+    }
+    g_assert_true(all_vcpus_paused());
+    cpu_synchronize_state(cpu);
+    g_assert_cmphex(cpu->env->regs[R_EAX] & 0xff, ==, PORT_READ_VALUE);
+    g_assert_cmphex(cpu->env->rip, ==, CODE_ADDR + 2);
+    resume_all_vcpus();
+    g_assert_cmpint(qemu_main_loop(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    vm_teardown();
+}
+
 static void test_too_many_vcpus_sub(void)
 {
     GError *err = NULL;
@@ -565,6 +597,7 @@ ISOLATED(too_many_vcpus)
 ISOLATED(triple_fault)
 ISOLATED(reset)
 ISOLATED(pause_resume)
+ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
 
 int main(int argc, char **argv)
@@ -588,6 +621,7 @@ int main(int argc, char **argv)
     ADD(reset);
     ADD(internal_error);
     ADD(pause_resume);
+    ADD(stop_during_io);
     ADD(register_roundtrip);
     return g_test_run();
 }
