@@ -28,7 +28,8 @@ typedef struct MuxChardev {
     bool got_escape;
     uint8_t buf[MAX_MUX][MUX_BUFFER_SIZE];
     unsigned prod[MAX_MUX], cons[MAX_MUX]; /* free-running ring indexes */
-    QEMUBH *flush_bh; /* delivers buffered input from the main loop, never from the caller */
+    QEMUBH *flush_bh;      /* delivers buffered input from the main loop, never from the caller */
+    bool overrun[MAX_MUX]; /* dropping input for this front end (logged once) */
 } MuxChardev;
 
 static const char mux_help[] = "\r\n"
@@ -68,6 +69,7 @@ static void mux_flush(MuxChardev *m, int i)
         }
         n = MIN(n, (unsigned)room);
         m->cons[i] += n;
+        m->overrun[i] = false;
         be->chr_read(be->opaque, &m->buf[i][at], n);
     }
 }
@@ -107,8 +109,12 @@ static void mux_enqueue(MuxChardev *m, uint8_t ch)
         return; /* nobody to take it */
     }
     if (m->prod[i] - m->cons[i] >= MUX_BUFFER_SIZE) {
-        qemu_log_mask(LOG_GUEST_ERROR, "chardev '%s': front end %d not reading, input dropped\n",
-                      m->parent.label, i);
+        if (!m->overrun[i]) {
+            m->overrun[i] = true;
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "chardev '%s': front end %d not reading, input dropped\n",
+                          m->parent.label, i);
+        }
         return;
     }
     m->buf[i][m->prod[i]++ % MUX_BUFFER_SIZE] = ch;
