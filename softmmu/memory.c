@@ -137,12 +137,27 @@ void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *
     mr->alias = orig;
     mr->alias_offset = offset;
     check_alias_window(mr, orig, offset);
+    orig->alias_users++;
 }
 
 void memory_region_destroy(MemoryRegion *mr)
 {
     if (mr->container) {
         memory_abort("cannot destroy '%s': still inside '%s'", mr->name, mr->container->name);
+    }
+    if (mr->alias_users) {
+        memory_abort("cannot destroy '%s': %u alias(es) of it still exist", mr->name,
+                     mr->alias_users);
+    }
+    for (guint i = 0; all_address_spaces && i < all_address_spaces->len; i++) {
+        AddressSpace *as = g_ptr_array_index(all_address_spaces, i);
+        if (as->root == mr) {
+            memory_abort("cannot destroy '%s': it is the root of address space '%s'", mr->name,
+                         as->name);
+        }
+    }
+    if (mr->alias) {
+        mr->alias->alias_users--;
     }
     for (guint i = 0; i < mr->subregions->len; i++) {
         MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);

@@ -83,6 +83,7 @@ struct MemoryRegion {
     GPtrArray *subregions;  /* MemoryRegion *, sorted: highest priority first, latest first */
     unsigned add_seq;       /* order of insertion, for equal priorities */
     uint8_t dirty_log_mask; /* clients logging this region */
+    unsigned alias_users;   /* aliases of this region not yet destroyed */
 };
 
 struct AddressSpace {
@@ -136,7 +137,8 @@ void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *
                               uint64_t size);
 /*
  * Releases what init allocated (name, RAM); the region must not be in a
- * container (it aborts otherwise) and its subregions are detached. The RAM is
+ * container, the root of an address space, or the target of an alias not yet
+ * destroyed (it aborts otherwise); its subregions are detached. The RAM is
  * unmapped only after an RCU grace period, since old flat views may still be
  * read; free the struct itself the same way (call_rcu), see docs/memory.md.
  */

@@ -929,6 +929,25 @@ static void abort_alias_loop(void)
     address_space_init(&as, &root, "loop");
 }
 
+static void abort_destroy_aliased(void)
+{
+    static MemoryRegion ram, al;
+
+    memory_region_init_ram(&ram, "aliased-ram", 0x1000);
+    memory_region_init_alias(&al, "its-alias", &ram, 0, 0x1000);
+    memory_region_destroy(&ram);
+}
+
+static void abort_destroy_root(void)
+{
+    static MemoryRegion root;
+    static AddressSpace as;
+
+    memory_region_init(&root, "the-root", 0x1000);
+    address_space_init(&as, &root, "rooted");
+    memory_region_destroy(&root);
+}
+
 typedef struct AbortCase {
     const char *path;
     void (*fn)(void);
@@ -948,6 +967,10 @@ static const AbortCase abort_cases[] = {
     {"commit-unbalanced", abort_commit_unbalanced, "*transaction_commit() without a begin*"},
     {"cycle", abort_cycle, "*cannot add 'outer' to 'inner': it would contain itself*"},
     {"alias-loop", abort_alias_loop, "*nested more than 64 deep: an alias loop?*"},
+    {"destroy-aliased", abort_destroy_aliased,
+     "*cannot destroy 'aliased-ram': 1 alias(es) of it still exist*"},
+    {"destroy-root", abort_destroy_root,
+     "*cannot destroy 'the-root': it is the root of address space 'rooted'*"},
 };
 
 static void test_abort(gconstpointer data)
