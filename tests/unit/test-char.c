@@ -1375,6 +1375,78 @@ static void test_mux_limits(void)
     g_clear_error(&err);
 }
 
+static int count_fds(void)
+{
+    GDir *d = g_dir_open("/proc/self/fd", 0, NULL);
+    int n = 0;
+
+    g_assert_nonnull(d);
+    while (g_dir_read_name(d)) {
+        n++;
+    }
+    g_dir_close(d);
+    return n;
+}
+
+/* Creating and deleting every kind of backend, with sessions, leaves no fd behind. */
+static void test_no_fd_leak(void)
+{
+    g_autofree char *file = tmp_path("leak.txt");
+    g_autofree char *fifo = tmp_path("leak-fifo");
+    g_autofree char *sock = tmp_path("leak-sock");
+    char *specs[] = {
+        g_strdup("null"),
+        g_strdup_printf("file:%s", file),
+        g_strdup_printf("pipe:%s", fifo),
+        g_strdup_printf("unix:%s,server=on,wait=off", sock),
+        g_strdup("tcp:127.0.0.1:0,server=on,wait=off"),
+        g_strdup_printf("mon:unix:%s,server=on,wait=off", sock),
+        g_strdup("mon:tcp:127.0.0.1:0,server=on,wait=off"),
+    };
+    int before;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    before = count_fds();
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
+            GError *err = NULL;
+            Chardev *chr = qemu_chr_new("leak", specs[i], &err);
+            int port = chr ? qemu_chr_socket_port(chr) : -1;
+            int fd = -1;
+            Fe fe;
+
+            g_assert_no_error(err);
+            fe_attach(&fe, chr);
+            if (port > 0) {
+                fd = tcp_connect_to(port);
+            } else if (strstr(specs[i], "unix:")) {
+                fd = unix_connect_to(sock);
+            }
+            if (fd >= 0) {
+                expect_event(&fe, CHR_EVENT_OPENED, 1);
+                fe_puts(&fe, "x");
+                expect_output(fd, "x");
+                if (round == 1) { /* the peer leaves first, or tern does */
+                    close(fd);
+                    expect_event(&fe, CHR_EVENT_CLOSED, 1);
+                    fd = -1;
+                }
+            }
+            fe_detach(&fe);
+            qemu_chr_delete(chr);
+            if (fd >= 0) {
+                close(fd);
+            }
+        }
+    }
+    g_assert_cmpint(count_fds(), ==, before);
+    unlink(fifo);
+    unlink(file);
+    for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
+        g_free(specs[i]);
+    }
+}
+
 /* --- stdio: end of input, terminal -------------------------------------------------- */
 
 static void test_stdio_eof(void)
@@ -1677,6 +1749,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/mux/limits", test_mux_limits);
     g_test_add_func("/char/mux/quit-when-stuck", test_mux_quit_when_stuck);
     g_test_add_func("/char/mux/random", test_mux_random);
+    g_test_add_func("/char/no-fd-leak", test_no_fd_leak);
     g_test_add_func("/char/stdio/eof", test_stdio_eof);
     g_test_add_func("/char/stdio/devnull", test_stdio_devnull);
     g_test_add_func("/char/stdio/mux-pty", test_stdio_mux_pty);
