@@ -112,6 +112,9 @@ struct RAMBlock {
     uint64_t mmap_size; /* rounded up to pages */
     uint64_t npages;
     unsigned long *dirty[DIRTY_MEMORY_NUM];
+    /* Under ram_list_lock: live direct DMA mappings; the block outlives its region until 0. */
+    unsigned map_count;
+    bool reclaim_pending; /* region destroyed and grace period over, waiting for unmaps */
 };
 
 RAMBlock *ram_block_alloc(MemoryRegion *mr, uint64_t size, GError **errp);

@@ -67,7 +67,7 @@ RAMBlock *ram_block_alloc(MemoryRegion *mr, uint64_t size, GError **errp)
     return rb;
 }
 
-static void ram_block_reclaim(RAMBlock *rb)
+static void ram_block_release(RAMBlock *rb)
 {
     munmap(rb->host, rb->mmap_size);
     for (int c = 0; c < DIRTY_MEMORY_NUM; c++) {
@@ -76,31 +76,80 @@ static void ram_block_reclaim(RAMBlock *rb)
     g_free(rb);
 }
 
+/* After the grace period: unmap now, or when the last DMA mapping of it goes. */
+static void ram_block_reclaim(RAMBlock *rb)
+{
+    bool release;
+
+    g_mutex_lock(&ram_list_lock);
+    release = rb->map_count == 0;
+    if (release) {
+        g_ptr_array_remove(ram_blocks, rb);
+    } else {
+        rb->reclaim_pending = true;
+    }
+    g_mutex_unlock(&ram_list_lock);
+    if (release) {
+        ram_block_release(rb);
+    }
+}
+
 void ram_block_free(RAMBlock *rb)
 {
-    g_mutex_lock(&ram_list_lock);
-    g_ptr_array_remove(ram_blocks, rb);
-    g_mutex_unlock(&ram_list_lock);
     rb->mr = NULL;
     call_rcu(rb, ram_block_reclaim, rcu);
 }
 
-static RAMBlock *ram_block_from_host(const void *ptr, uint64_t *offset)
+/* The block holding ptr (also one whose region is gone but is still mapped); under the lock. */
+static RAMBlock *ram_block_from_host_locked(const void *ptr, uint64_t *offset)
 {
     const uint8_t *p = ptr;
-    RAMBlock *found = NULL;
 
-    g_mutex_lock(&ram_list_lock);
     for (guint i = 0; ram_blocks && i < ram_blocks->len; i++) {
         RAMBlock *rb = g_ptr_array_index(ram_blocks, i);
         if (p >= rb->host && p < rb->host + rb->mmap_size) {
-            found = rb;
             *offset = (uint64_t)(p - rb->host);
-            break;
+            return rb;
+        }
+    }
+    return NULL;
+}
+
+/* A direct mapping of rb starts (inside the RCU section that found rb). */
+static void ram_block_map(RAMBlock *rb)
+{
+    g_mutex_lock(&ram_list_lock);
+    rb->map_count++;
+    g_mutex_unlock(&ram_list_lock);
+}
+
+/*
+ * A direct mapping ends: marks what was written dirty, and frees the block if
+ * its region went away meanwhile. False if ptr is in no RAM block.
+ */
+static bool ram_block_unmap(void *ptr, bool is_write, hwaddr access_len)
+{
+    RAMBlock *rb;
+    uint64_t offset;
+    bool release = false;
+
+    g_mutex_lock(&ram_list_lock);
+    rb = ram_block_from_host_locked(ptr, &offset);
+    if (rb) {
+        if (is_write && access_len) {
+            ram_block_set_dirty(rb, offset, access_len);
+        }
+        g_assert(rb->map_count > 0);
+        if (--rb->map_count == 0 && rb->reclaim_pending) {
+            g_ptr_array_remove(ram_blocks, rb);
+            release = true;
         }
     }
     g_mutex_unlock(&ram_list_lock);
-    return found;
+    if (release) {
+        ram_block_release(rb);
+    }
+    return rb != NULL;
 }
 
 /* --- dirty bitmaps ------------------------------------------------------------- */
@@ -607,6 +656,7 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
     } else if ((l = direct_len(fv, fr, addr, *plen, is_write)) > 0) {
         *plen = l;
         ptr = fr->host + (addr - fr->start);
+        ram_block_map(fr->ram_block);
     } else {
         ptr = bounce_map(as, fv, fr, addr, plen, is_write, attrs);
     }
@@ -635,9 +685,13 @@ static BounceBuffer *bounce_take(void *buffer)
 void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_write,
                          hwaddr access_len)
 {
-    BounceBuffer *b = bounce_take(buffer);
+    BounceBuffer *b;
 
     (void)as;
+    if (!buffer) {
+        return; /* what a failed map returned */
+    }
+    b = bounce_take(buffer);
     if (b) {
         if (is_write && access_len) {
             address_space_write(b->as, b->addr, b->attrs, b->buffer, MIN(access_len, b->len));
@@ -646,13 +700,8 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_wri
         g_free(b);
         return;
     }
-    if (is_write && access_len) {
-        uint64_t offset;
-        RAMBlock *rb = ram_block_from_host(buffer, &offset);
-        if (!rb) {
-            memory_abort("address_space_unmap: %p was not mapped", buffer);
-        }
-        ram_block_set_dirty(rb, offset, MIN(access_len, len));
+    if (!ram_block_unmap(buffer, is_write, MIN(access_len, len))) {
+        memory_abort("address_space_unmap: %p was not mapped", buffer);
     }
 }
 

@@ -196,7 +196,9 @@ MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr, MemTxAttrs at
  * DMA: a pointer straight into guest RAM when [addr, addr+*plen) starts in RAM
  * (*plen cut at the end of contiguous RAM), else a bounce buffer (filled
  * through the ops when !is_write; written back on unmap when is_write).
- * NULL (with *plen = 0) when nothing can be mapped now.
+ * NULL (with *plen = 0) when nothing can be mapped now. A mapping keeps the RAM
+ * alive until unmap, even if its region is destroyed meanwhile. Unmap writes a
+ * bounce buffer back (is_write) and marks access_len bytes dirty; NULL is ignored.
  */
 void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_write,
                         MemTxAttrs attrs);

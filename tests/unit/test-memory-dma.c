@@ -240,6 +240,42 @@ static void test_unmap_dirty(Fixture *f, gconstpointer d)
     g_assert_false(memory_region_get_dirty(&f->ram, 0, 0x10000, DIRTY_MEMORY_VGA));
 }
 
+/* A mapping keeps the RAM alive though its region is removed and destroyed meanwhile. */
+static void test_map_outlives_region(Fixture *f, gconstpointer d)
+{
+    MemoryRegion *ram = g_new0(MemoryRegion, 1);
+    hwaddr len = 0x1000;
+    uint8_t *p;
+    (void)d;
+
+    memory_region_init_ram(ram, "hot-unplugged", 0x4000);
+    memory_region_add_subregion(&f->root, 0x800000, ram);
+    p = map(f, 0x801000, &len, true);
+    g_assert_nonnull(p);
+    memory_region_del_subregion(&f->root, ram);
+    memory_region_destroy(ram);
+    g_free(ram);
+    drain_call_rcu(); /* the grace period is over: without the map count the RAM would be gone */
+    memset(p, 0x5a, len);
+    address_space_unmap(&f->as, p, len, true, len);
+    drain_call_rcu();
+    /* Unmapping NULL (a failed map) is harmless. */
+    address_space_unmap(&f->as, NULL, 0, false, 0);
+}
+
+static void test_unmap_unknown(void)
+{
+    if (g_test_subprocess()) {
+        static uint8_t not_guest_memory[16];
+        memory_init(UINT64_MAX);
+        cpu_physical_memory_unmap(not_guest_memory, 16, false, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*address_space_unmap: * was not mapped*");
+}
+
 static void test_cpu_physical(void)
 {
     MemoryRegion ram;
@@ -268,6 +304,8 @@ int main(int argc, char **argv)
     ADD("bounce-read-write", test_bounce_read_write);
     ADD("bounce-several", test_bounce_several);
     ADD("unmap-dirty", test_unmap_dirty);
+    ADD("map-outlives-region", test_map_outlives_region);
+    g_test_add_func("/memory-dma/unmap-unknown", test_unmap_unknown);
     g_test_add_func("/memory-dma/cpu-physical", test_cpu_physical);
     return g_test_run();
 }
