@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "chardev/char.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -1064,6 +1065,76 @@ static void test_socket_write_to_gone_peer(void)
     qemu_chr_delete(chr);
 }
 
+typedef struct VcpuWriter {
+    CharBackend *be;
+    int chunks;
+} VcpuWriter;
+
+/* Plays a vCPU thread: takes the BQL for each "UART" write, as an exit would. */
+static gpointer vcpu_writer(gpointer opaque)
+{
+    VcpuWriter *w = opaque;
+    uint8_t chunk[64];
+
+    for (int i = 0; i < w->chunks; i++) {
+        for (size_t j = 0; j < sizeof(chunk); j++) {
+            chunk[j] = (i * sizeof(chunk) + j) % 253;
+        }
+        bql_lock();
+        g_assert_cmpint(qemu_chr_fe_write(w->be, chunk, sizeof(chunk)), ==, sizeof(chunk));
+        bql_unlock();
+    }
+    return NULL;
+}
+
+static QEMUTimer *tick_timer;
+
+static void tick(void *opaque)
+{
+    timer_mod(tick_timer, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) + 5 * SCALE_MS);
+}
+
+/* Writes from another thread (with the BQL) while the loop runs: all arrive, in order. */
+static void test_write_from_vcpu_thread(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("vcpu", "tcp:127.0.0.1:0,server=on,wait=off", &err);
+    VcpuWriter w = {NULL, 4096}; /* 256 KiB: within what loopback buffers, nothing dropped */
+    int64_t got = 0, end = g_get_monotonic_time() + WAIT_MS * 1000;
+    GThread *th;
+    int fd;
+    Fe fe;
+
+    g_assert_no_error(err);
+    fe_attach(&fe, chr);
+    fd = tcp_connect_to(qemu_chr_socket_port(chr));
+    expect_event(&fe, CHR_EVENT_OPENED, 1);
+    w.be = &fe.be;
+    tick_timer = timer_new_ns(QEMU_CLOCK_REALTIME, tick, NULL);
+    tick(NULL); /* keeps main_loop_wait(false) from sleeping for long */
+    th = g_thread_new("vcpu", vcpu_writer, &w);
+    while (got < (int64_t)w.chunks * 64 && g_get_monotonic_time() < end) {
+        uint8_t buf[65536];
+        ssize_t n;
+
+        main_loop_wait(false); /* drops the BQL while it waits: the writer gets in */
+        while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+            for (ssize_t k = 0; k < n; k++) {
+                g_assert_cmpint(buf[k], ==, (got + k) % 253);
+            }
+            got += n;
+        }
+    }
+    bql_unlock();
+    g_thread_join(th);
+    bql_lock();
+    g_assert_cmpint(got, ==, (int64_t)w.chunks * 64);
+    timer_free(tick_timer);
+    close(fd);
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+}
+
 /* --- flow control ---------------------------------------------------------------- */
 
 static void test_flow_control(void)
@@ -1743,6 +1814,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/tcp/stuck-peer", test_socket_stuck_peer);
     g_test_add_func("/char/tcp/write-to-gone-peer", test_socket_write_to_gone_peer);
     g_test_add_func("/char/flow-control", test_flow_control);
+    g_test_add_func("/char/tcp/write-from-vcpu-thread", test_write_from_vcpu_thread);
     g_test_add_func("/char/mux/switch", test_mux_switch);
     g_test_add_func("/char/mux/keys", test_mux_keys);
     g_test_add_func("/char/mux/flow-control", test_mux_flow_control);
