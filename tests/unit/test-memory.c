@@ -116,6 +116,19 @@ static void test_unassigned(Fixture *f, gconstpointer d)
     g_assert_cmpuint(f->as.unassigned_accesses, ==, 2);
     g_assert_cmphex(address_space_ldl_le(&f->as, 0x100000, MEMTXATTRS_UNSPECIFIED, NULL), ==,
                     0xffffffff);
+    {
+        MemTxResult res = MEMTX_OK;
+        g_assert_cmphex(address_space_ldq_le(&f->as, 0x200000, MEMTXATTRS_UNSPECIFIED, &res), ==,
+                        UINT64_MAX);
+        g_assert_cmpint(res, ==, MEMTX_DECODE_ERROR);
+        address_space_stw_le(&f->as, 0x1000, 0x1234, MEMTXATTRS_UNSPECIFIED, &res);
+        g_assert_cmpint(res, ==, MEMTX_OK);
+        g_assert_cmphex(address_space_lduw_le(&f->as, 0x1000, MEMTXATTRS_UNSPECIFIED, &res), ==,
+                        0x1234);
+        g_assert_cmpint(res, ==, MEMTX_OK);
+        address_space_stb(&f->as, 0x300000, 1, MEMTXATTRS_UNSPECIFIED, &res);
+        g_assert_cmpint(res, ==, MEMTX_DECODE_ERROR);
+    }
 
     /* Size 0: nothing happens, nothing is counted. */
     memset(out, 0x11, sizeof(out));
@@ -124,7 +137,7 @@ static void test_unassigned(Fixture *f, gconstpointer d)
     g_assert_cmpint(address_space_write(&f->as, 0x9000, MEMTXATTRS_UNSPECIFIED, out, 0), ==,
                     MEMTX_OK);
     g_assert_cmphex(out[0], ==, 0x11);
-    g_assert_cmpuint(f->as.unassigned_accesses, ==, 3);
+    g_assert_cmpuint(f->as.unassigned_accesses, ==, 5);
 
     memory_region_del_subregion(&f->root, &ram);
     memory_region_destroy(&ram);
