@@ -253,7 +253,6 @@ static bool access_valid(MemoryRegion *mr, hwaddr addr, unsigned size, bool is_w
     const MemoryRegionOps *ops = mr->ops;
     unsigned min = size_or(ops->valid.min_access_size, 1);
     unsigned max = size_or(ops->valid.max_access_size, 4);
-
     bool natural = size == 1 || size == 2 || size == 4 || size == 8;
 
     if (natural && size >= min && size <= max &&
@@ -598,8 +597,9 @@ static hwaddr direct_len(FlatView *fv, const FlatRange *fr, hwaddr addr, hwaddr 
             break;
         }
         next = fr + 1;
-        if (next->start != fr->last + 1 || next->host != fr->host + (fr->last - fr->start + 1) ||
-            next->readonly != fr->readonly) {
+        /* Same block: two mmaps may happen to be adjacent in the host, but are not one buffer. */
+        if (next->start != fr->last + 1 || next->ram_block != fr->ram_block ||
+            next->host != fr->host + (fr->last - fr->start + 1) || next->readonly != fr->readonly) {
             break;
         }
         fr = next;
