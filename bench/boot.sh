@@ -41,7 +41,7 @@ eval "$paths"
 cmd_for() {
     local extra=()
     if [ "$1" = tern ]; then
-        echo "$tern" -accel "$accel"
+        echo "$tern" -accel "$accel" -d boot
     else
         [ "$accel" = kvm ] && extra=(-cpu host)
         echo qemu-system-x86_64 -M pc -accel "$accel" "${extra[@]}"
@@ -119,10 +119,16 @@ done
 if [ -n "${med[tern]:-}" ] && [ -n "${med[qemu]:-}" ]; then
     awk -v a="${med[tern]}" -v b="${med[qemu]}" 'BEGIN { printf "ratio tern/qemu: %.2f\n", a / b }'
 fi
+if [ -n "${med[tern]:-}" ]; then
+    echo "tern's last run, -d boot:"
+    grep '^boot:' "$work/tern-$runs" | sed 's/^/  /'
+fi
 
 echo "host RSS after boot to the shell (MiB): total, guest RAM touched, VMM overhead"
 for who in tern qemu; do
-    if r=$(rss_after_boot "$who"); then
+    if [ -z "${med[$who]:-}" ]; then
+        printf '%-6s %8s   (did not boot under -accel %s)\n' "$who" n/a "$accel"
+    elif r=$(rss_after_boot "$who"); then
         read -r total guest <<<"$r"
         awk -v w="$who" -v t="$total" -v g="$guest" \
             'BEGIN { printf "%-6s %8.1f %8.1f %8.1f\n", w, t / 1024, g / 1024, (t - g) / 1024 }'
