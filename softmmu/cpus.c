@@ -321,8 +321,20 @@ void cpu_synchronize_post_reset(CPUState *cpu)
 
 /* --- machine-level ------------------------------------------------------------ */
 
+static void resume_after_reset(void *opaque)
+{
+    (void)opaque;
+    resume_all_vcpus();
+}
+
+/*
+ * The vCPUs resume from a bottom half, once every reset handler has run: a
+ * handler registered after this one (a loader entering the kernel again)
+ * still finds them paused, so no vCPU runs a half-reset machine.
+ */
 void cpus_reset(void *opaque)
 {
+    static QEMUBH *resume_bh;
     CPUState *cpu;
 
     (void)opaque;
@@ -332,7 +344,10 @@ void cpus_reset(void *opaque)
         cpu_reset(cpu);
         cpu_synchronize_post_reset(cpu);
     }
-    resume_all_vcpus();
+    if (!resume_bh) {
+        resume_bh = qemu_bh_new(resume_after_reset, NULL);
+    }
+    qemu_bh_schedule(resume_bh);
 }
 
 bool qemu_init_vcpus(MachineState *ms, GError **errp)

@@ -42,7 +42,10 @@ void cpu_synchronize_state(CPUState *cpu);
 /* CPUX86State -> accelerator before the next entry (after a loader set registers). */
 void cpu_synchronize_post_reset(CPUState *cpu);
 
-/* Resets every vCPU (pausing them if running); the machine's reset handler. */
+/*
+ * The vCPU reset handler: pauses every vCPU, resets it to power-up state, and
+ * resumes them from a bottom half once all reset handlers have run.
+ */
 void cpus_reset(void *opaque);
 
 /* Ends every vCPU thread (teardown in tests and at exit). */

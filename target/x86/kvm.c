@@ -19,11 +19,24 @@
 #include <capstone.h>
 #include <sys/ioctl.h>
 
-#define CPUID_MAX_ENTRIES         256
-#define CPUID_1_ECX_HYPERVISOR    (1u << 31)
-#define CPUID_1_EBX_APIC_ID_SHIFT 24
-#define CPUID_LEAF_TOPOLOGY       0xb
-#define CPUID_LEAF_TOPOLOGY_V2    0x1f
+#define CPUID_MAX_ENTRIES           256
+#define CPUID_1_ECX_HYPERVISOR      (1u << 31)
+#define CPUID_1_EBX_APIC_ID_SHIFT   24
+#define CPUID_1_EBX_CLFLUSH_MASK    0x0000ff00u /* keep the CLFLUSH line size */
+#define CPUID_1_EBX_LOGICAL_SHIFT   16
+#define CPUID_1_EDX_HTT             (1u << 28)
+#define CPUID_LEAF_CACHE            4
+#define CPUID_4_TYPE_MASK           0x1fu /* 0: no more caches */
+#define CPUID_4_LEVEL_SHIFT         5
+#define CPUID_4_KEEP_MASK           0x00003fffu /* type, level, self-init, fully associative */
+#define CPUID_4_SHARING_SHIFT       14          /* logical processors sharing the cache - 1 */
+#define CPUID_4_CORES_SHIFT         26          /* cores per package - 1 */
+#define CPUID_LEAF_TOPOLOGY         0xb
+#define CPUID_LEAF_TOPOLOGY_V2      0x1f
+#define CPUID_TOPO_LEVEL_TYPE_SHIFT 8
+#define CPUID_TOPO_LEVEL_SMT        1
+#define CPUID_TOPO_SUBLEAVES        3
+#define CPUID_TOPO_LEVEL_CORE       2
 /* Paravirtual features tern's machine cannot honour. */
 #define KVM_PV_FEATURES_UNSUPPORTED (1u << KVM_FEATURE_MSI_EXT_DEST_ID)
 #define KVM_PV_FEATURES_DEFAULT                                                                    \
@@ -621,19 +634,87 @@ static void cpuid_add_kvm_leaves(struct kvm_cpuid2 *c)
     e->eax &= ~KVM_PV_FEATURES_UNSUPPORTED;
 }
 
-static void cpuid_set_identity(struct kvm_cpuid2 *c, CPUState *cpu)
+/* log2 of the smallest power of two >= n. */
+static unsigned topo_bits(unsigned n)
 {
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
+/*
+ * Leaf 0xB (x2APIC topology): KVM leaves it to userspace. Subleaf 0: SMT, one
+ * thread per core; subleaf 1: core, every vCPU; subleaf 2: no more levels.
+ * Leaf 0x1F, if the host has it, is dropped so that guests use 0xB.
+ */
+static void cpuid_set_topology_leaf(struct kvm_cpuid2 *c, unsigned ncpus, uint32_t apic_id)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < c->nent; i++) {
+        if (c->entries[i].function != CPUID_LEAF_TOPOLOGY &&
+            c->entries[i].function != CPUID_LEAF_TOPOLOGY_V2) {
+            c->entries[n++] = c->entries[i];
+        }
+    }
+    c->nent = n;
+    for (uint32_t sub = 0; sub < CPUID_TOPO_SUBLEAVES; sub++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+
+        memset(e, 0, sizeof(*e));
+        e->function = CPUID_LEAF_TOPOLOGY;
+        e->index = sub;
+        e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+        e->edx = apic_id; /* x2APIC ID */
+        e->ecx = sub;
+        if (sub == 0) {
+            e->ebx = 1;
+            e->ecx |= CPUID_TOPO_LEVEL_SMT << CPUID_TOPO_LEVEL_TYPE_SHIFT;
+        } else if (sub == 1) {
+            e->eax = topo_bits(ncpus);
+            e->ebx = ncpus;
+            e->ecx |= CPUID_TOPO_LEVEL_CORE << CPUID_TOPO_LEVEL_TYPE_SHIFT;
+        }
+    }
+}
+
+/*
+ * The vCPU's identity and the topology tern presents: one package with
+ * ncpus cores of one thread each (SDM Vol. 3A, 8.9), whatever the host is.
+ * c must have room for CPUID_TOPO_SUBLEAVES more entries.
+ */
+static void cpuid_set_identity(struct kvm_cpuid2 *c, CPUState *cpu, unsigned ncpus)
+{
+    unsigned bits = topo_bits(ncpus);
+
     for (uint32_t i = 0; i < c->nent; i++) {
         struct kvm_cpuid_entry2 *e = &c->entries[i];
 
-        if (e->function == 1) {
-            e->ebx = (e->ebx & 0x00ffffff) | (cpu->apic_id << CPUID_1_EBX_APIC_ID_SHIFT);
+        switch (e->function) {
+        case 1:
+            e->ebx = (e->ebx & CPUID_1_EBX_CLFLUSH_MASK) |
+                     (cpu->apic_id << CPUID_1_EBX_APIC_ID_SHIFT) |
+                     ((1u << bits) << CPUID_1_EBX_LOGICAL_SHIFT);
             e->ecx |= CPUID_1_ECX_HYPERVISOR;
+            e->edx = ncpus > 1 ? (e->edx | CPUID_1_EDX_HTT) : (e->edx & ~CPUID_1_EDX_HTT);
             cpu->env->cpuid_version = e->eax;
-        } else if (e->function == CPUID_LEAF_TOPOLOGY || e->function == CPUID_LEAF_TOPOLOGY_V2) {
-            e->edx = cpu->apic_id; /* x2APIC ID */
+            break;
+        case CPUID_LEAF_CACHE:
+            if (e->eax & CPUID_4_TYPE_MASK) {
+                unsigned level = (e->eax >> CPUID_4_LEVEL_SHIFT) & 7;
+                uint32_t sharing = level >= 3 ? (1u << bits) - 1 : 0;
+
+                e->eax = (e->eax & CPUID_4_KEEP_MASK) |
+                         (((1u << bits) - 1) << CPUID_4_CORES_SHIFT) |
+                         (sharing << CPUID_4_SHARING_SHIFT);
+            }
+            break;
         }
     }
+    cpuid_set_topology_leaf(c, ncpus, cpu->apic_id);
 }
 
 static bool kvm_setup_cpuid(CPUState *cpu, GError **errp)
@@ -645,11 +726,13 @@ static bool kvm_setup_cpuid(CPUState *cpu, GError **errp)
     if (!sup) {
         return false;
     }
-    c = g_malloc0(sizeof(*c) + (sup->nent + 2) * sizeof(struct kvm_cpuid_entry2));
+    /* room for KVM's leaves 0x40000000/1 and the topology subleaves */
+    c = g_malloc0(sizeof(*c) +
+                  (sup->nent + 2 + CPUID_TOPO_SUBLEAVES) * sizeof(struct kvm_cpuid_entry2));
     c->nent = sup->nent;
     memcpy(c->entries, sup->entries, sup->nent * sizeof(struct kvm_cpuid_entry2));
     cpuid_add_kvm_leaves(c);
-    cpuid_set_identity(c, cpu);
+    cpuid_set_identity(c, cpu, MAX(kvm_state->ms ? kvm_state->ms->smp_cpus : 1, 1u));
     ret = kvm_vcpu_ioctl(cpu, KVM_SET_CPUID2, c);
     if (ret < 0) {
         g_set_error(errp, TERN_ERROR, 0, "KVM_SET_CPUID2 on vCPU %d: %s", cpu->cpu_index,

@@ -31,6 +31,7 @@
 #define TEST_TIMEOUT_US    (20 * G_USEC_PER_SEC)
 
 static MachineState ms;
+static unsigned setup_smp = 1; /* vCPUs vm_setup creates */
 static MemoryRegion ram, port_mr, mmio_mr;
 static GByteArray *recorded;
 static GArray *mmio_writes; /* offsets */
@@ -61,6 +62,15 @@ static const uint8_t code_fringe[] = {0xb8, 0x80, 0x40, 0x8e, 0xd8, 0xa0, 0x00, 
                                       0x00, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
 /* in al,0x13; out 0x10,al; out 0x12,al; hlt */
 static const uint8_t code_in_stop[] = {0xe4, 0x13, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* cpuid 0x40000000 -> [0x2000] ebx ecx edx; cpuid 1 -> [0x200c] ebx ecx edx eax;
+ * cpuid 0xb.1 -> [0x201c] eax ebx ecx edx; cpuid 0 -> [0x202c] eax; out 0x12,al; hlt */
+static const uint8_t code_cpuid[] = {
+    0x66, 0xb8, 0x00, 0x00, 0x00, 0x40, 0x0f, 0xa2, 0x66, 0x89, 0x1e, 0x00, 0x20, 0x66, 0x89, 0x0e,
+    0x04, 0x20, 0x66, 0x89, 0x16, 0x08, 0x20, 0x66, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0x66,
+    0x89, 0x1e, 0x0c, 0x20, 0x66, 0x89, 0x0e, 0x10, 0x20, 0x66, 0x89, 0x16, 0x14, 0x20, 0x66, 0xa3,
+    0x18, 0x20, 0x66, 0xb8, 0x0b, 0x00, 0x00, 0x00, 0x66, 0xb9, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2,
+    0x66, 0xa3, 0x1c, 0x20, 0x66, 0x89, 0x1e, 0x20, 0x20, 0x66, 0x89, 0x0e, 0x24, 0x20, 0x66, 0x89,
+    0x16, 0x28, 0x20, 0x66, 0x31, 0xc0, 0x0f, 0xa2, 0x66, 0xa3, 0x2c, 0x20, 0xe6, 0x12, 0xf4};
 /* mov byte [0x5000],1; mov byte [0x7000],1; out 0x12,al; hlt */
 static const uint8_t code_dirty[] = {0xc6, 0x06, 0x00, 0x50, 0x01, 0xc6, 0x06,
                                      0x00, 0x70, 0x01, 0xe6, 0x12, 0xf4};
@@ -158,7 +168,7 @@ static CPUState *vm_setup(const uint8_t *code, size_t len, bool irqchip)
     memcpy((uint8_t *)memory_region_get_ram_ptr(&ram) + CODE_ADDR, code, len);
 
     ms.ram_size = RAM_SIZE;
-    ms.smp_cpus = 1;
+    ms.smp_cpus = setup_smp;
     ms.kernel_irqchip = irqchip;
     ms.ram = &ram;
     current_machine = &ms;
@@ -363,6 +373,39 @@ static void test_stop_during_io_sub(void)
     vm_teardown();
 }
 
+static uint32_t ram32(hwaddr addr)
+{
+    uint32_t v;
+
+    memcpy(&v, ram_ptr(addr), 4);
+    return v;
+}
+
+/* CPUID as the guest sees it: KVM's leaves, the hypervisor bit, 2 cores of one thread. */
+static void test_cpuid_sub(void)
+{
+    CPUState *cpu;
+
+    setup_smp = 2;
+    cpu = vm_setup(code_cpuid, sizeof(code_cpuid), true);
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(ram_ptr(0x2000), 12, "KVMKVMKVM\0\0\0", 12);
+    g_assert_cmphex(ram32(0x200c) >> 24, ==, 0);          /* APIC ID of the BSP */
+    g_assert_cmphex((ram32(0x200c) >> 16) & 0xff, ==, 2); /* addressable IDs */
+    g_assert_true(ram32(0x2010) & (1u << 31));            /* hypervisor present */
+    g_assert_true(ram32(0x2014) & (1u << 28));            /* HTT: more than one CPU */
+    g_assert_cmphex(ram32(0x2018), ==, cpu->env->cpuid_version);
+    if (ram32(0x202c) >= 0xb) {
+        g_assert_cmphex(ram32(0x201c), ==, 1);               /* core level: 1 bit of APIC ID */
+        g_assert_cmphex(ram32(0x2020), ==, 2);               /* 2 logical processors */
+        g_assert_cmphex((ram32(0x2024) >> 8) & 0xff, ==, 2); /* level type: core */
+        g_assert_cmphex(ram32(0x2028), ==, 0);               /* x2APIC ID */
+    }
+    g_assert_nonnull(qemu_get_cpu(1));
+    g_assert_cmpuint(qemu_get_cpu(1)->apic_id, ==, 1);
+    vm_teardown();
+}
+
 static void test_too_many_vcpus_sub(void)
 {
     GError *err = NULL;
@@ -489,9 +532,9 @@ static void test_pause_resume_sub(void)
     } while (b == a && g_get_monotonic_time() < deadline);
     g_assert_cmpuint(b, !=, a);
 
-    /* reset: back at the reset vector, with the signature in EDX */
+    /* reset: back at the reset vector, with the signature in EDX; still paused */
     cpus_reset(NULL);
-    pause_all_vcpus();
+    g_assert_true(all_vcpus_paused());
     cpu_synchronize_state(cpu);
     g_assert_cmphex(cpu->env->rip, ==, 0xfff0);
     g_assert_cmphex(cpu->env->segs[R_CS].base, ==, 0xffff0000);
@@ -599,6 +642,7 @@ ISOLATED(reset)
 ISOLATED(pause_resume)
 ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
+ISOLATED(cpuid)
 
 int main(int argc, char **argv)
 {
@@ -623,5 +667,6 @@ int main(int argc, char **argv)
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
+    ADD(cpuid);
     return g_test_run();
 }
