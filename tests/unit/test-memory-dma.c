@@ -128,6 +128,32 @@ static void test_map_ram(Fixture *f, gconstpointer d)
     g_assert_null(map(f, 0x100, &len, false));
 }
 
+/* Two RAM blocks adjacent both in the guest and (mmap grows down, usually) in the host. */
+static void test_map_adjacent_blocks(Fixture *f, gconstpointer d)
+{
+    MemoryRegion a, b;
+    hwaddr len = 0x20000;
+    uint8_t *p;
+    (void)d;
+
+    memory_region_init_ram(&a, "first", 0x10000);
+    memory_region_init_ram(&b, "second", 0x10000);
+    memory_region_add_subregion(&f->root, 0x4000000, &b);
+    memory_region_add_subregion(&f->root, 0x4010000, &a);
+    if ((uint8_t *)memory_region_get_ram_ptr(&b) + 0x10000 !=
+        (uint8_t *)memory_region_get_ram_ptr(&a)) {
+        g_test_message("the host did not place the blocks next to each other");
+    }
+    p = map(f, 0x4000000, &len, false);
+    g_assert_true(p == memory_region_get_ram_ptr(&b));
+    g_assert_cmphex(len, ==, 0x10000);
+    address_space_unmap(&f->as, p, len, false, len);
+    memory_region_del_subregion(&f->root, &a);
+    memory_region_del_subregion(&f->root, &b);
+    memory_region_destroy(&a);
+    memory_region_destroy(&b);
+}
+
 static void test_bounce_read_write(Fixture *f, gconstpointer d)
 {
     hwaddr len = 0x20;
@@ -301,6 +327,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     ADD("map-ram", test_map_ram);
+    ADD("map-adjacent-blocks", test_map_adjacent_blocks);
     ADD("bounce-read-write", test_bounce_read_write);
     ADD("bounce-several", test_bounce_several);
     ADD("unmap-dirty", test_unmap_dirty);
