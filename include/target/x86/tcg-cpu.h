@@ -1,0 +1,118 @@
+/*
+ * tcg-cpu.h: the x86 interpreter's per-vCPU state and its entry points.
+ *
+ * X86CPU wraps the architectural state (CPUX86State, shared with KVM) with
+ * what only the interpreter needs: the software TLB, the exception being
+ * raised, and the hooks to the machine (port I/O, pending interrupts).
+ * x86_cpu_exec() fetches, decodes (target/x86/decode.c) and executes
+ * instructions until a budget, HLT, a request or a shutdown stops it.
+ * Instruction semantics follow the Intel SDM Vol. 2; system behaviour Vol. 3A.
+ */
+#ifndef TARGET_X86_TCG_CPU_H
+#define TARGET_X86_TCG_CPU_H
+
+#include "qemu/osdep.h"
+#include "exec/cputlb.h"
+#include "target/x86/cpu.h"
+#include "target/x86/decode.h"
+#include <setjmp.h>
+
+typedef struct CPUState CPUState;
+
+/* Exception vectors (SDM Vol. 3A, table 6-1). */
+enum {
+    EXCP00_DIVZ = 0,
+    EXCP01_DB = 1,
+    EXCP02_NMI = 2,
+    EXCP03_INT3 = 3,
+    EXCP04_INTO = 4,
+    EXCP05_BOUND = 5,
+    EXCP06_ILLOP = 6,
+    EXCP07_PREX = 7,
+    EXCP08_DBLE = 8,
+    EXCP0A_TSS = 10,
+    EXCP0B_NOSEG = 11,
+    EXCP0C_STACK = 12,
+    EXCP0D_GPF = 13,
+    EXCP0E_PAGE = 14,
+    EXCP10_COPR = 16,
+    EXCP11_ALGN = 17,
+    EXCP12_MCHK = 18,
+    EXCP13_XF = 19,
+};
+
+/* Page-fault error code bits (SDM Vol. 3A, 4.7). */
+#define PG_ERROR_P_MASK    0x01
+#define PG_ERROR_W_MASK    0x02
+#define PG_ERROR_U_MASK    0x04
+#define PG_ERROR_RSVD_MASK 0x08
+#define PG_ERROR_I_D_MASK  0x10
+
+/* Why x86_cpu_exec returned. */
+typedef enum X86ExitReason {
+    X86_EXIT_BUDGET,    /* ran max_insns instructions */
+    X86_EXIT_HLT,       /* HLT with nothing pending: sleep until an interrupt */
+    X86_EXIT_REQUEST,   /* exit_request was set (kick, pause) */
+    X86_EXIT_SHUTDOWN,  /* triple fault: the machine should reset */
+    X86_EXIT_EXCEPTION, /* stop_on_exception: an exception was raised (tests) */
+} X86ExitReason;
+
+typedef struct X86CPU X86CPU;
+
+/* The future PIC/APIC: true with *vector when an external interrupt is pending (IF is checked). */
+typedef bool (*X86IntrPendingFn)(X86CPU *cpu, void *opaque, int *vector);
+
+struct X86CPU {
+    CPUX86State *env;
+    CPUState *cs;     /* NULL in unit tests */
+    AddressSpace *as; /* system memory */
+    AddressSpace *io; /* port I/O */
+    CPUTLB tlb;
+    jmp_buf jmp_env;
+
+    /* The instruction being executed. */
+    uint64_t insn_rip; /* RIP at its start, restored when it faults */
+    uint64_t insn_rsp; /* RSP at its start, likewise */
+    uint64_t next_rip;
+    DecodedInsn insn;
+    uint64_t ea; /* offset (effective address) of its memory operand */
+
+    /* The exception being raised (x86_raise_exception). */
+    int exception_index; /* -1: none */
+    uint32_t error_code;
+    bool has_error_code;
+    int delivering;         /* vector + 1 of the event being delivered, 0 when none */
+    bool shutdown;          /* triple fault */
+    bool exception_is_trap; /* INT n/INT3/INTO: return to the next instruction */
+    bool exception_is_soft; /* INT n: DPL checked against CPL */
+
+    /* Interrupt delivery. */
+    X86IntrPendingFn intr_pending;
+    void *intr_opaque;
+    bool nmi_pending;
+    bool intr_shadow; /* STI/MOV SS: no interrupt before the next instruction ends */
+
+    /* Set from any thread to make x86_cpu_exec return soon. */
+    int exit_request;
+    /* Tests: return X86_EXIT_EXCEPTION instead of delivering through the IDT. */
+    bool stop_on_exception;
+    bool log_in_asm; /* -d in_asm */
+    uint64_t insn_count;
+    int64_t tsc_offset;
+};
+
+/* Sets up cpu around env (TLB listening to as; port I/O through io). */
+void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSpace *io);
+void x86_tcg_cpu_destroy(X86CPU *cpu);
+
+/* Runs up to max_insns instructions. */
+X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns);
+
+/* After a reset or a loader wrote env: drops cached translations. */
+void x86_cpu_state_changed(X86CPU *cpu);
+
+/* The fixed CPUID model (target/x86/cpuid-tcg.c): what tern implements, no more. */
+void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint32_t *eax,
+                   uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
+
+#endif

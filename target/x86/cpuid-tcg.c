@@ -1,0 +1,116 @@
+/*
+ * cpuid-tcg.c: the interpreter's fixed CPUID model.
+ *
+ * Follows the Intel SDM Vol. 2, CPUID (leaves 0, 1, 7, 80000000H-80000008H)
+ * and advertises exactly what tern's interpreter implements: no x87, MMX or
+ * SSE yet (the next issue adds them), no APIC until the userspace one exists,
+ * no XSAVE, BMI, SMEP/SMAP or VMX. Reachable as -cpu qemu64, max or tern.
+ * Left out: cache and topology leaves (2, 4, 0BH), which read as zeros.
+ */
+#include "qemu/osdep.h"
+#include "target/x86/tcg-cpu.h"
+
+#define MAX_BASIC_LEAF  7
+#define MAX_EXT_LEAF    0x80000008u
+#define HV_LEAF_BASE    0x40000000u
+#define CLFLUSH_LINE_8B 8      /* CLFLUSH line size in 8-byte units: 64 bytes */
+#define PHYS_VIRT_BITS  0x3028 /* 40 physical, 48 virtual address bits */
+
+/* CPUID.1:EDX */
+#define CPUID_TSC   (1u << 4)
+#define CPUID_MSR   (1u << 5)
+#define CPUID_PSE   (1u << 3)
+#define CPUID_PAE   (1u << 6)
+#define CPUID_CX8   (1u << 8)
+#define CPUID_SEP   (1u << 11)
+#define CPUID_MTRR  (1u << 12)
+#define CPUID_PGE   (1u << 13)
+#define CPUID_CMOV  (1u << 15)
+#define CPUID_PAT   (1u << 16)
+#define CPUID_CLFSH (1u << 19)
+/* CPUID.1:ECX */
+#define CPUID_EXT_CX16       (1u << 13)
+#define CPUID_EXT_POPCNT     (1u << 23)
+#define CPUID_EXT_HYPERVISOR (1u << 31)
+/* CPUID.80000001H:EDX / ECX */
+#define CPUID_EXT2_SYSCALL (1u << 11)
+#define CPUID_EXT2_NX      (1u << 20)
+#define CPUID_EXT2_PDPE1GB (1u << 26)
+#define CPUID_EXT2_RDTSCP  (1u << 27)
+#define CPUID_EXT2_LM      (1u << 29)
+#define CPUID_EXT3_LAHF_LM (1u << 0)
+#define CPUID_EXT3_ABM     (1u << 5) /* LZCNT */
+
+#define FEAT_1_EDX                                                                                 \
+    (CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | CPUID_SEP | CPUID_MTRR |          \
+     CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_CLFSH)
+#define FEAT_1_ECX (CPUID_EXT_CX16 | CPUID_EXT_POPCNT | CPUID_EXT_HYPERVISOR)
+#define FEAT_8000_0001_EDX                                                                         \
+    (CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM)
+#define FEAT_8000_0001_ECX (CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM)
+
+static const char vendor[12] = {"GenuineIntel"};
+static const char brand[48] = "tern x86-64 interpreter";
+static const char hv_vendor[12] = {"TernTernTern"};
+
+static uint32_t le32(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return v;
+}
+
+void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint32_t *eax,
+                   uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    *eax = *ebx = *ecx = *edx = 0;
+    /* Basic leaves past the maximum return the highest basic leaf (Intel). */
+    if (leaf > MAX_BASIC_LEAF && leaf < HV_LEAF_BASE) {
+        leaf = MAX_BASIC_LEAF;
+    }
+    switch (leaf) {
+    case 0:
+        *eax = MAX_BASIC_LEAF;
+        *ebx = le32(vendor);
+        *edx = le32(vendor + 4);
+        *ecx = le32(vendor + 8);
+        break;
+    case 1:
+        *eax = env->cpuid_version;
+        *ebx = (env->apic_id << 24) | (1u << 16) | (CLFLUSH_LINE_8B << 8);
+        *ecx = FEAT_1_ECX;
+        *edx = FEAT_1_EDX;
+        break;
+    case 7: /* structured extended features: none */
+        break;
+    case HV_LEAF_BASE:
+        *eax = HV_LEAF_BASE;
+        *ebx = le32(hv_vendor);
+        *ecx = le32(hv_vendor + 4);
+        *edx = le32(hv_vendor + 8);
+        break;
+    case 0x80000000u:
+        *eax = MAX_EXT_LEAF;
+        break;
+    case 0x80000001u:
+        *ecx = FEAT_8000_0001_ECX;
+        *edx = FEAT_8000_0001_EDX;
+        break;
+    case 0x80000002u:
+    case 0x80000003u:
+    case 0x80000004u: {
+        const char *p = brand + (leaf - 0x80000002u) * 16;
+
+        *eax = le32(p);
+        *ebx = le32(p + 4);
+        *ecx = le32(p + 8);
+        *edx = le32(p + 12);
+        break;
+    }
+    case 0x80000008u:
+        *eax = PHYS_VIRT_BITS;
+        break;
+    }
+    (void)subleaf;
+}

@@ -1,0 +1,256 @@
+/*
+ * exec.c: the interpreter's fetch-decode-execute loop and operand access.
+ *
+ * Follows the Intel SDM Vol. 3A, 6.5-6.6 (faults restart the instruction,
+ * traps and interrupts are taken between instructions, the STI/MOV SS
+ * interrupt shadow) and Vol. 2, chapter 2 (operand and address sizes).
+ * Decoding is target/x86/decode.c; the handlers are in ops-*.c. Left out:
+ * single-step (TF) and debug-register breakpoints; a decoded-instruction
+ * cache (the next issue).
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "helper.h"
+
+typedef void (*X86OpHandler)(X86CPU *cpu, const DecodedInsn *d);
+
+/* Which file handles each operation (GNU range designators over the X86Op enum). */
+static const X86OpHandler op_handlers[OP__COUNT] = {
+    [OP_INVALID] = x86_exec_system,          [OP_ADD... OP_CWD] = x86_exec_arith,
+    [OP_PUSH... OP_JCXZ] = x86_exec_control, [OP_SETCC... OP_CMOVCC] = x86_exec_arith,
+    [OP_MOVS... OP_XLAT] = x86_exec_string,  [OP_NOP... OP_WAIT] = x86_exec_system,
+    [OP_DAA... OP_BOUND] = x86_exec_arith,   [OP_ARPL... OP_EMMS] = x86_exec_system,
+};
+
+void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSpace *io)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->env = env;
+    cpu->as = as;
+    cpu->io = io;
+    cpu->exception_index = -1;
+    tlb_init(&cpu->tlb, as);
+}
+
+void x86_tcg_cpu_destroy(X86CPU *cpu)
+{
+    tlb_destroy(&cpu->tlb);
+}
+
+void x86_cpu_state_changed(X86CPU *cpu)
+{
+    tlb_flush(&cpu->tlb);
+    cpu->exception_index = -1;
+    cpu->delivering = 0;
+    cpu->shutdown = false;
+}
+
+uint64_t x86_mem_offset(X86CPU *cpu, const DecodedInsn *d)
+{
+    const CPUX86State *env = cpu->env;
+    const X86MemAddr *m = &d->mem;
+    uint64_t ea = m->disp;
+
+    if (m->base >= 0) {
+        ea += env->regs[m->base];
+    }
+    if (m->index >= 0) {
+        ea += env->regs[m->index] * m->scale;
+    }
+    if (m->rip_rel) {
+        ea += cpu->next_rip;
+    }
+    return ea & size_mask(d->addrsize);
+}
+
+uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i)
+{
+    const X86Operand *o = &d->opnd[i];
+
+    switch (o->kind) {
+    case X86_OPK_REG:
+        return x86_get_reg(cpu->env, o->reg, o->size, o->high8);
+    case X86_OPK_MEM:
+        return x86_ld_seg(cpu, d->mem.seg, cpu->ea, o->size);
+    case X86_OPK_IMM:
+        return o->imm2 ? d->imm2 : d->imm;
+    case X86_OPK_SREG:
+        return cpu->env->segs[o->reg].selector;
+    default:
+        x86_raise_exception(cpu, EXCP06_ILLOP);
+    }
+}
+
+void x86_write_opnd(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val)
+{
+    const X86Operand *o = &d->opnd[i];
+
+    switch (o->kind) {
+    case X86_OPK_REG:
+        x86_set_reg(cpu->env, o->reg, o->size, o->high8, val);
+        break;
+    case X86_OPK_MEM:
+        x86_st_seg(cpu, d->mem.seg, cpu->ea, val, o->size);
+        break;
+    case X86_OPK_SREG:
+        if (o->reg == R_CS) {
+            x86_raise_exception(cpu, EXCP06_ILLOP); /* MOV CS is #UD */
+        }
+        x86_load_seg(cpu, o->reg, val & 0xffff);
+        if (o->reg == R_SS) {
+            cpu->intr_shadow = true; /* no interrupt before the next instruction (SS:SP pairs) */
+        }
+        break;
+    default:
+        x86_raise_exception(cpu, EXCP06_ILLOP);
+    }
+}
+
+void x86_jump(X86CPU *cpu, uint64_t target, int opsize)
+{
+    CPUX86State *env = cpu->env;
+
+    if (opsize < 8) {
+        target &= size_mask(opsize);
+        if (target > env->segs[R_CS].limit) {
+            x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
+        }
+    } else if (sext(target, 6) != (int64_t)target) {
+        x86_raise_exception_err(cpu, EXCP0D_GPF, 0); /* non-canonical target */
+    }
+    env->rip = target;
+}
+
+static bool has_mem_operand(const DecodedInsn *d)
+{
+    for (int i = 0; i < d->nopnd; i++) {
+        if (d->opnd[i].kind == X86_OPK_MEM) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Fetches and decodes at RIP, raising #UD/#GP/#PF as the bytes require. */
+static void fetch_decode(X86CPU *cpu, DecodedInsn *d)
+{
+    CPUX86State *env = cpu->env;
+    uint8_t buf[X86_MAX_INSN_LEN];
+    int bits = x86_cpu_code_bits(env);
+    uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
+    size_t n = x86_fetch_code(cpu, env->rip, buf, sizeof(buf));
+    X86DecodeStatus st = x86_decode(buf, n, bits, d);
+
+    while (st == X86_DECODE_SHORT && n < sizeof(buf)) {
+        size_t more = x86_fetch_code(cpu, (env->rip + n) & ip_mask, buf + n, sizeof(buf) - n);
+
+        if (more == 0) {
+            x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
+        }
+        n += more;
+        st = x86_decode(buf, n, bits, d);
+    }
+    if (st == X86_DECODE_GP || st == X86_DECODE_SHORT) {
+        x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
+    }
+    if (st == X86_DECODE_UD) {
+        x86_raise_exception(cpu, EXCP06_ILLOP);
+    }
+    cpu->next_rip = (env->rip + d->len) & ip_mask;
+}
+
+/* Executes one instruction; faults longjmp out with RIP and RSP restored by the caller. */
+static void exec_one(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+    DecodedInsn *d = &cpu->insn;
+
+    cpu->insn_rip = env->rip;
+    cpu->insn_rsp = env->regs[R_ESP];
+    cpu->intr_shadow = false;
+    tlb_check_pending_flush(&cpu->tlb);
+    fetch_decode(cpu, d);
+    if (has_mem_operand(d)) {
+        cpu->ea = x86_mem_offset(cpu, d);
+    }
+    env->rip = cpu->next_rip;
+    op_handlers[d->op](cpu, d);
+    cpu->insn_count++;
+}
+
+/* An external interrupt or NMI is taken between instructions when allowed. */
+static bool check_interrupts(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+    int vector;
+
+    if (cpu->intr_shadow) {
+        return false;
+    }
+    if (cpu->nmi_pending && !env->events.nmi_masked) {
+        cpu->nmi_pending = false;
+        env->halted = false;
+        x86_deliver_interrupt(cpu, EXCP02_NMI, true);
+        return true;
+    }
+    if ((env->rflags & IF_MASK) && cpu->intr_pending &&
+        cpu->intr_pending(cpu, cpu->intr_opaque, &vector)) {
+        env->halted = false;
+        x86_deliver_interrupt(cpu, vector, false);
+        return true;
+    }
+    return false;
+}
+
+/* After a longjmp: restore the faulting instruction's RIP/RSP and deliver (or stop). */
+static X86ExitReason handle_exception(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+
+    env->rip = cpu->insn_rip;
+    env->regs[R_ESP] = cpu->insn_rsp;
+    if (cpu->stop_on_exception) {
+        return X86_EXIT_EXCEPTION;
+    }
+    x86_deliver_exception(cpu);
+    return cpu->shutdown ? X86_EXIT_SHUTDOWN : X86_EXIT_BUDGET;
+}
+
+static X86ExitReason run_loop(X86CPU *cpu, uint64_t end)
+{
+    CPUX86State *env = cpu->env;
+
+    while (cpu->insn_count < end) {
+        if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
+            return X86_EXIT_REQUEST;
+        }
+        cpu->insn_rip = env->rip;
+        cpu->insn_rsp = env->regs[R_ESP];
+        if (check_interrupts(cpu)) {
+            continue;
+        }
+        if (env->halted) {
+            return X86_EXIT_HLT;
+        }
+        exec_one(cpu);
+    }
+    return X86_EXIT_BUDGET;
+}
+
+X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
+{
+    uint64_t end = cpu->insn_count + max_insns;
+
+    for (;;) {
+        X86ExitReason r;
+
+        if (setjmp(cpu->jmp_env) == 0) {
+            return run_loop(cpu, end);
+        }
+        /* An instruction faulted: deliver it, then carry on from the handler. */
+        r = handle_exception(cpu);
+        if (r != X86_EXIT_BUDGET) {
+            return r;
+        }
+    }
+}
