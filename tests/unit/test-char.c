@@ -381,7 +381,8 @@ static void test_parse_opts(void)
     g_assert_no_error(err);
 
     expect_spec_error(true, "stdio", "missing id", NULL);
-    expect_spec_error(true, "pty,id=p", "unknown backend 'pty'", "stdio, null, file, pipe, socket");
+    expect_spec_error(true, "udp,id=u", "unknown backend 'udp'",
+                      "stdio, null, file, pipe, socket, pty");
     expect_spec_error(true, "", "unknown backend", "socket");
     expect_spec_error(true, "socket,id=s", "needs path=", NULL);
     expect_spec_error(true, "socket,id=s,path=/x,port=3", "either path=", NULL);
@@ -577,6 +578,42 @@ static void test_pipe_single(void)
     fe_detach(&fe);
     qemu_chr_delete(chr);
     unlink(path);
+}
+
+/* --- pty --------------------------------------------------------------------------- */
+
+static void test_pty(void)
+{
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("pty0", "pty", &err);
+    g_autofree char *desc = NULL;
+    struct termios t;
+    int fd;
+    Fe fe;
+
+    g_assert_no_error(err);
+    desc = qemu_chr_describe(chr);
+    g_assert_true(g_str_has_prefix(desc, "pty:/dev/pts/"));
+    fd = open(desc + 4, O_RDWR | O_NOCTTY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(tcgetattr(fd, &t), ==, 0);
+    g_assert_false(t.c_lflag & (ICANON | ECHO)); /* raw: bytes pass unchanged */
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.events[CHR_EVENT_OPENED], ==, 1);
+    peer_send(fd, "typed\r");
+    expect_input(&fe, "typed\r");
+    fe_puts(&fe, "shown\n");
+    expect_output(fd, "shown\n");
+    close(fd);
+    fe_puts(&fe, "nobody reads this"); /* buffered or dropped, never blocking */
+    fe_detach(&fe);
+    qemu_chr_delete(chr);
+
+    ChardevSpec ps;
+    g_assert_true(qemu_chr_parse_opts("pty,id=p1,mux=on", &ps, &err));
+    g_assert_cmpstr(ps.backend, ==, "pty");
+    g_assert_true(ps.mux);
+    qemu_chr_spec_free(&ps);
 }
 
 /* --- sockets ---------------------------------------------------------------------- */
@@ -1467,6 +1504,7 @@ static void test_no_fd_leak(void)
     g_autofree char *sock = tmp_path("leak-sock");
     char *specs[] = {
         g_strdup("null"),
+        g_strdup("pty"),
         g_strdup_printf("file:%s", file),
         g_strdup_printf("pipe:%s", fifo),
         g_strdup_printf("unix:%s,server=on,wait=off", sock),
@@ -1801,6 +1839,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/file", test_file);
     g_test_add_func("/char/pipe", test_pipe);
     g_test_add_func("/char/pipe-single", test_pipe_single);
+    g_test_add_func("/char/pty", test_pty);
     g_test_add_func("/char/unix/server", test_unix_server);
     g_test_add_func("/char/unix/server-old-syntax", test_unix_server_old_syntax);
     g_test_add_func("/char/unix/server-wait", test_unix_server_wait);

@@ -60,6 +60,7 @@ extern const ChardevClass char_pipe_class;
 extern const ChardevClass char_stdio_class;
 extern const ChardevClass char_socket_class;
 extern const ChardevClass char_mux_class;
+extern const ChardevClass char_pty_class;
 
 /* The front end's can_read, 0 without a front end or handlers. */
 int qemu_chr_be_can_write(Chardev *chr);

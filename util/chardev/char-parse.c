@@ -2,17 +2,18 @@
  * char-parse.c: the -serial and -chardev option syntaxes (QEMU's, see qemu-options
  * "Character device options" and "-serial dev"), into a ChardevSpec.
  *
- * Accepted: stdio, null, file:PATH, pipe:PATH, unix:PATH[,opts], tcp:[HOST]:PORT[,opts],
+ * Accepted: stdio, null, pty, file:PATH, pipe:PATH, unix:PATH[,opts], tcp:[HOST]:PORT[,opts],
  * a "mon:" prefix on any of them, and the -chardev forms of the same backends
- * (socket, with path= or host=/port=). Left out: pty, udp, telnet, vc, serial/tty
+ * (socket, with path= or host=/port=). Left out: udp, telnet, vc, serial/tty
  * devices, tls, websocket, logfile=.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "char-internal.h"
 
-#define KNOWN_SERIAL_BACKENDS  "stdio, null, file:PATH, pipe:PATH, unix:PATH, tcp:HOST:PORT, mon:"
-#define KNOWN_CHARDEV_BACKENDS "stdio, null, file, pipe, socket"
+#define KNOWN_SERIAL_BACKENDS                                                                      \
+    "stdio, null, file:PATH, pipe:PATH, unix:PATH, tcp:HOST:PORT, pty, mon:"
+#define KNOWN_CHARDEV_BACKENDS "stdio, null, file, pipe, socket, pty"
 
 /* Option names each backend takes; flags may be written bare ("server") or as "noX". */
 typedef struct OptInfo {
@@ -258,7 +259,7 @@ static bool parse_tcp_addr(const char *what, const char *addr, ChardevSpec *s, G
 static bool parse_serial_backend(const char *spec, const char *rest, ChardevSpec *s, Seen *seen,
                                  GError **errp)
 {
-    if (!strcmp(rest, "stdio") || !strcmp(rest, "null")) {
+    if (!strcmp(rest, "stdio") || !strcmp(rest, "null") || !strcmp(rest, "pty")) {
         s->backend = g_strdup(rest);
         return true;
     }
@@ -326,7 +327,7 @@ static const char *chardev_allowed(const char *backend)
 {
     if (!strcmp(backend, "stdio")) {
         return "id,mux,signal";
-    } else if (!strcmp(backend, "null")) {
+    } else if (!strcmp(backend, "null") || !strcmp(backend, "pty")) {
         return "id,mux";
     } else if (!strcmp(backend, "file")) {
         return "id,mux,path,append";

@@ -25,11 +25,11 @@
 static GPtrArray *chardevs; /* registered chardevs, creation order */
 
 static const ChardevClass *const chardev_classes[] = {
-    &char_null_class,  &char_file_class,   &char_pipe_class,
-    &char_stdio_class, &char_socket_class, &char_socket_class,
+    &char_null_class,   &char_file_class,   &char_pipe_class, &char_stdio_class,
+    &char_socket_class, &char_socket_class, &char_pty_class,
 };
 static const char *const chardev_class_names[] = {
-    "null", "file", "pipe", "stdio", "unix", "tcp",
+    "null", "file", "pipe", "stdio", "unix", "tcp", "pty",
 };
 
 static void chr_fd_read_ready(void *opaque);
