@@ -18,6 +18,7 @@
 #include "hw/i386/pc.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
+#include "sysemu/qtest.h"
 
 #define TERN_VERSION     "0.1"
 #define DEFAULT_RAM_SIZE (128 * MiB) /* as QEMU */
@@ -87,6 +88,9 @@ static void help(void)
            "\n"
            "Debug options:\n"
            "-d item1,...         enable logging of specified items (use '-d help' for a list)\n"
+           "-qtest SPEC          drive the devices over the qtest protocol (unix:PATH, stdio);\n"
+           "                     implies -accel qtest\n"
+           "-qtest-log FILE      log qtest commands and replies\n"
            "-D logfile           output log to logfile (default stderr)\n",
            TERN_VERSION);
 }
@@ -266,6 +270,7 @@ static void parse_log(const char *opt, const char *arg)
 static const char *const options_with_arg[] = {
     "-M",    "-machine", "-accel",   "-m",   "-smp",  "-cpu",    "-kernel", "-initrd", "-append",
     "-bios", "-serial",  "-display", "-vga", "-name", "-device", "-d",      "-D",
+    "-qtest", "-qtest-log",
 };
 
 static bool takes_arg(const char *opt)
@@ -326,6 +331,10 @@ static void parse_option(Options *o, const char *opt, const char *arg)
         o->ms.name = g_str_has_prefix(arg, "guest=") ? arg + 6 : arg;
     } else if (!strcmp(opt, "-device")) {
         parse_device(o, arg);
+    } else if (!strcmp(opt, "-qtest")) {
+        qtest_chrdev = arg; /* as in QEMU, -qtest implies -accel qtest unless one is given */
+    } else if (!strcmp(opt, "-qtest-log")) {
+        qtest_log = arg;
     } else {
         parse_log(opt, arg);
     }
@@ -396,6 +405,9 @@ int main(int argc, char **argv)
     int status;
 
     parse_args(&o, argc, argv);
+    if (qtest_chrdev && !o.ms.accel) {
+        o.ms.accel = "qtest";
+    }
     no_reboot = o.ms.no_reboot;
     qemu_init_main_loop();
     qemu_init_signal_handlers();

@@ -525,7 +525,8 @@ static bool pc_check_boot_options(PCMachineState *pcms, GError **errp)
                     ms->initrd_filename ? "-initrd" : "-append");
         return false;
     }
-    if (!ms->kernel_filename && pcms->builtin_bios) {
+    /* Under qtest no CPU runs, so there need not be anything to boot. */
+    if (!ms->kernel_filename && pcms->builtin_bios && !(ms->accel && !strcmp(ms->accel, "qtest"))) {
         g_set_error(errp, TERN_ERROR, 0, "nothing to boot: give -kernel (or -bios)");
         return false;
     }
