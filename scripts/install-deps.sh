@@ -9,7 +9,7 @@ what=${1:-build}
 
 build_pkgs="gcc make pkg-config libc6-dev linux-libc-dev libglib2.0-dev libpixman-1-dev
 libsdl2-dev libcapstone-dev libjson-glib-dev libslirp-dev libpng-dev"
-test_pkgs="cpio xz-utils zstd ca-certificates"
+test_pkgs="cpio xz-utils zstd ca-certificates acpica-tools"
 case $what in
 build) pkgs=$build_pkgs ;;
 test | run) pkgs="$build_pkgs $test_pkgs" ;;
