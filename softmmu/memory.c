@@ -189,11 +189,24 @@ static void check_fits(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub)
     }
 }
 
-void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub,
-                                         int priority)
+/* Highest priority first; the newest first among equals, so it wins. */
+static void insert_subregion(MemoryRegion *mr, MemoryRegion *sub)
 {
     guint i;
 
+    sub->add_seq = ++add_seq_counter;
+    for (i = 0; i < mr->subregions->len; i++) {
+        MemoryRegion *other = g_ptr_array_index(mr->subregions, i);
+        if (other->priority <= sub->priority) {
+            break;
+        }
+    }
+    g_ptr_array_insert(mr->subregions, i, sub);
+}
+
+void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub,
+                                         int priority)
+{
     if (sub->container) {
         memory_abort("cannot add '%s' to '%s': it is already inside '%s'", sub->name, mr->name,
                      sub->container->name);
@@ -207,15 +220,7 @@ void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, Memory
     sub->container = mr;
     sub->addr = offset;
     sub->priority = priority;
-    sub->add_seq = ++add_seq_counter;
-    /* Highest priority first; the newest first among equals, so it wins. */
-    for (i = 0; i < mr->subregions->len; i++) {
-        MemoryRegion *other = g_ptr_array_index(mr->subregions, i);
-        if (other->priority <= priority) {
-            break;
-        }
-    }
-    g_ptr_array_insert(mr->subregions, i, sub);
+    insert_subregion(mr, sub);
     memory_region_update();
 }
 
@@ -253,6 +258,9 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
     }
     mr->addr = addr;
     if (mr->container) {
+        /* Moved counts as added again, as in QEMU: it now wins ties at its priority. */
+        g_ptr_array_remove(mr->container->subregions, mr);
+        insert_subregion(mr->container, mr);
         memory_region_update();
     }
 }

@@ -168,6 +168,12 @@ static void test_priority(Fixture *f, gconstpointer d)
     assert_view(&f->as, "0-3fff a@0 4000-47ff b@800");
     memory_region_del_subregion(&f->root, &a);
     assert_view(&f->as, "1000-1fff c@0 3800-47ff b@0");
+    /* Moving counts as adding again (as in QEMU): it now wins ties at its priority. */
+    memory_region_del_subregion(&f->root, &b);
+    memory_region_add_subregion_overlap(&f->root, 0x1800, &b, 1);
+    assert_view(&f->as, "1000-17ff c@0 1800-27ff b@0");
+    memory_region_set_address(&c, 0x1100);
+    assert_view(&f->as, "1100-20ff c@0 2100-27ff b@900");
 
     memory_region_del_subregion(&f->root, &b);
     memory_region_del_subregion(&f->root, &c);
