@@ -140,7 +140,18 @@ void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *
     orig->alias_users++;
 }
 
-void memory_region_destroy(MemoryRegion *mr)
+typedef struct DeferredName {
+    struct rcu_head rcu; /* first, for call_rcu() */
+    char *name;
+} DeferredName;
+
+static void deferred_name_free(DeferredName *d)
+{
+    g_free(d->name);
+    g_free(d);
+}
+
+static void check_destroyable(MemoryRegion *mr)
 {
     if (mr->container) {
         memory_abort("cannot destroy '%s': still inside '%s'", mr->name, mr->container->name);
@@ -156,19 +167,35 @@ void memory_region_destroy(MemoryRegion *mr)
                          as->name);
         }
     }
-    if (mr->alias) {
-        mr->alias->alias_users--;
-    }
+}
+
+/*
+ * Readers still in an old flat view may dispatch to mr until a grace period
+ * ends, so ops, opaque and size stay; the name and the RAM go after the grace
+ * period. name becomes NULL at once: "destroyed" to the caller.
+ */
+void memory_region_destroy(MemoryRegion *mr)
+{
+    DeferredName *d = g_new0(DeferredName, 1);
+
+    check_destroyable(mr);
     for (guint i = 0; i < mr->subregions->len; i++) {
         MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
         sub->container = NULL;
     }
     g_ptr_array_free(mr->subregions, true);
+    mr->subregions = NULL;
+    if (mr->alias) {
+        mr->alias->alias_users--;
+        mr->alias = NULL;
+    }
     if (mr->ram_block) {
         ram_block_free(mr->ram_block);
+        mr->ram_block = NULL;
     }
-    g_free(mr->name);
-    memset(mr, 0, sizeof(*mr));
+    d->name = mr->name;
+    mr->name = NULL;
+    call_rcu(d, deferred_name_free, rcu);
 }
 
 static void memory_region_update(void)

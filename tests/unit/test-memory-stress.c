@@ -115,12 +115,79 @@ static gpointer reader_thread(gpointer opaque)
     return NULL;
 }
 
+/*
+ * Hot-plugged RAM and a hot-plugged device: created, placed, removed and
+ * destroyed over and over; the structs (and the device state the MMIO
+ * callbacks read) are freed only after a grace period, as docs/memory.md says.
+ */
+#define HOT_BASE (1536 * KiB) /* between RAM's end and the aliases */
+
+typedef struct HotDev {
+    struct rcu_head rcu; /* first, for call_rcu() */
+    MemoryRegion mr;
+    uint8_t fill; /* what the device reads as */
+} HotDev;
+
+static HotDev *hot_ram, *hot_io;
+
+static uint64_t hot_read(void *opaque, hwaddr addr, unsigned size)
+{
+    HotDev *d = opaque;
+    (void)addr;
+    return d->fill * 0x0101010101010101ULL & (size == 8 ? UINT64_MAX : (1ULL << (8 * size)) - 1);
+}
+
+static const MemoryRegionOps hot_ops = {
+    .read = hot_read,
+    .write = mmio_write,
+    .valid = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
+    .impl = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
+};
+
+static void hot_free(HotDev *d)
+{
+    d->fill = 0x11; /* a reader that still used it would see this and fail */
+    g_free(d);
+}
+
+static void hot_unplug(HotDev **slot)
+{
+    HotDev *d = *slot;
+
+    memory_region_del_subregion(&root, &d->mr);
+    memory_region_destroy(&d->mr);
+    call_rcu(d, hot_free, rcu);
+    *slot = NULL;
+}
+
+static void hot_toggle(GRand *rng, bool ram)
+{
+    HotDev **slot = ram ? &hot_ram : &hot_io;
+    HotDev *d;
+
+    if (*slot) {
+        hot_unplug(slot);
+        return;
+    }
+    d = g_new0(HotDev, 1);
+    if (ram) {
+        memory_region_init_ram(&d->mr, "hot-ram", 64 * KiB);
+        memset(memory_region_get_ram_ptr(&d->mr), RAM_FILL, 64 * KiB);
+    } else {
+        d->fill = MMIO_FILL;
+        memory_region_init_io(&d->mr, &hot_ops, d, "hot-dev", 16 * KiB);
+    }
+    memory_region_add_subregion_overlap(&root, HOT_BASE + g_rand_int_range(rng, 0, 8) * 16 * KiB,
+                                        &d->mr, ram ? 0 : 1);
+    *slot = d;
+}
+
 /* One random change to the tree. */
 static void mutate(GRand *rng, MemoryRegion *mmio, MemoryRegion *alias)
 {
     unsigned k;
 
-    switch (g_rand_int_range(rng, 0, 5)) {
+    switch (g_rand_int_range(rng, 0, 7)) {
     case 0: /* MMIO over the changing half of RAM, or gone */
         k = g_rand_int_range(rng, 0, NR_MMIO);
         if (mmio[k].container) {
@@ -149,9 +216,12 @@ static void mutate(GRand *rng, MemoryRegion *mmio, MemoryRegion *alias)
         memory_region_set_alias_offset(&alias[k],
                                        STABLE_SIZE + g_rand_int_range(rng, 0, 7) * ALIAS_SIZE);
         break;
-    default:
+    case 4:
         k = g_rand_int_range(rng, 0, NR_MMIO);
         memory_region_set_enabled(&mmio[k], !mmio[k].enabled);
+        break;
+    default:
+        hot_toggle(rng, g_rand_boolean(rng));
         break;
     }
 }
@@ -205,6 +275,12 @@ static void test_stress(void)
         g_assert_cmpuint(readers[i].iterations, >, 0);
     }
 
+    if (hot_ram) {
+        hot_unplug(&hot_ram);
+    }
+    if (hot_io) {
+        hot_unplug(&hot_io);
+    }
     address_space_destroy(&as);
     memory_region_transaction_begin();
     while (root.subregions->len) {
