@@ -35,6 +35,10 @@ void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSp
 void x86_tcg_cpu_destroy(X86CPU *cpu)
 {
     tlb_destroy(&cpu->tlb);
+    if (cpu->logged_pcs) {
+        g_hash_table_destroy(cpu->logged_pcs);
+        cpu->logged_pcs = NULL;
+    }
 }
 
 void x86_cpu_state_changed(X86CPU *cpu)
@@ -157,6 +161,9 @@ static void fetch_decode(X86CPU *cpu, DecodedInsn *d)
         x86_raise_exception(cpu, EXCP06_ILLOP);
     }
     cpu->next_rip = (env->rip + d->len) & ip_mask;
+    if (unlikely(cpu->log_in_asm)) {
+        x86_log_in_asm(cpu, buf, d->len, bits);
+    }
 }
 
 /* Executes one instruction; faults longjmp out with RIP and RSP restored by the caller. */

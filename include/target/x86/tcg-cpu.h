@@ -96,7 +96,8 @@ struct X86CPU {
     int exit_request;
     /* Tests: return X86_EXIT_EXCEPTION instead of delivering through the IDT. */
     bool stop_on_exception;
-    bool log_in_asm; /* -d in_asm */
+    bool log_in_asm;        /* -d in_asm */
+    GHashTable *logged_pcs; /* linear addresses already shown by -d in_asm */
     uint64_t insn_count;
     int64_t tsc_offset;
 };
@@ -110,6 +111,18 @@ X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns);
 
 /* After a reset or a loader wrote env: drops cached translations. */
 void x86_cpu_state_changed(X86CPU *cpu);
+
+/*
+ * For the machine's interrupt controller under tcg (accel/tcg/cpu-exec.c):
+ * fn is asked between instructions, when RFLAGS.IF allows, whether an external
+ * interrupt is pending and which vector to take (acknowledging it).
+ */
+void tcg_x86_set_intr_source(X86IntrPendingFn fn, void *opaque);
+/* Wakes a vCPU sleeping in HLT to look at its interrupt source again (any thread). */
+void tcg_cpu_interrupt(CPUState *cs);
+
+/* -d in_asm: logs the instruction at cpu->insn_rip once per address (target/x86/disas.c). */
+void x86_log_in_asm(X86CPU *cpu, const uint8_t *bytes, size_t len, int bits);
 
 /* The fixed CPUID model (target/x86/cpuid-tcg.c): what tern implements, no more. */
 void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint32_t *eax,

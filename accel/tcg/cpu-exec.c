@@ -1,0 +1,249 @@
+/*
+ * cpu-exec.c: the interpreter as an accelerator ("tcg").
+ *
+ * Each vCPU has a thread that runs the x86 interpreter (target/x86/exec.c) in
+ * slices. Slices of all vCPUs are serialized by one lock, so vCPUs take turns
+ * and every instruction, LOCKed ones included, is atomic with respect to the
+ * others (SDM Vol. 3A, 9.1.2) without host atomics. HLT sleeps until an
+ * interrupt source says something is pending or a kick arrives. The
+ * interpreter works on CPUX86State directly, so synchronizing is only a TLB
+ * flush when someone else wrote the state. Left out: the userspace PIC/APIC
+ * (a later step plugs into tcg_x86_set_intr_source), INIT/SIPI.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "sysemu/accel.h"
+#include "sysemu/cpus.h"
+#include "hw/core/cpu.h"
+#include "target/x86/tcg-cpu.h"
+
+/* Instructions per slice: long enough to amortize the lock, short enough to share fairly. */
+#define TCG_SLICE_INSNS 20000
+/* A halted vCPU re-checks its interrupt source this often even without a kick (ms). */
+#define TCG_HALT_POLL_MS 10
+
+struct AccelCPUState {
+    X86CPU cpu;
+    GMutex halt_lock;
+    GCond halt_cond;
+    bool woken; /* under halt_lock */
+};
+
+static GMutex tcg_exec_lock;
+static X86IntrPendingFn intr_source;
+static void *intr_source_opaque;
+
+void tcg_x86_set_intr_source(X86IntrPendingFn fn, void *opaque)
+{
+    intr_source = fn;
+    intr_source_opaque = opaque;
+}
+
+static bool tcg_available(char **why)
+{
+    return true;
+}
+
+/* The interpreter's CPU model is fixed; QEMU's names for it are accepted. */
+static bool tcg_init_machine(MachineState *ms, GError **errp)
+{
+    static const char *const models[] = {"qemu64", "max", "tern", "host"};
+    const char *m = ms ? ms->cpu_model : NULL;
+
+    if (!m) {
+        return true;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
+        if (strcmp(m, models[i]) == 0) {
+            return true;
+        }
+    }
+    g_set_error(errp, TERN_ERROR, 0,
+                "-cpu %s: unknown CPU model under tcg (known: qemu64, max, tern)", m);
+    return false;
+}
+
+static void tcg_wake(AccelCPUState *a)
+{
+    g_mutex_lock(&a->halt_lock);
+    a->woken = true;
+    g_cond_signal(&a->halt_cond);
+    g_mutex_unlock(&a->halt_lock);
+}
+
+static void tcg_kick(CPUState *cs)
+{
+    AccelCPUState *a = cs->accel;
+
+    if (a) {
+        __atomic_store_n(&a->cpu.exit_request, 1, __ATOMIC_RELEASE);
+        tcg_wake(a);
+    }
+}
+
+void tcg_cpu_interrupt(CPUState *cs)
+{
+    if (cs->accel) {
+        tcg_wake(cs->accel);
+    }
+}
+
+static bool intr_pending_hook(X86CPU *cpu, void *opaque, int *vector)
+{
+    return intr_source && intr_source(cpu, intr_source_opaque, vector);
+}
+
+/* HLT: sleep until an interrupt can be taken, a kick, or the poll interval. */
+static void tcg_halt_wait(CPUState *cs)
+{
+    AccelCPUState *a = cs->accel;
+    CPUX86State *env = cs->env;
+    int vector;
+
+    g_mutex_lock(&a->halt_lock);
+    while (!a->woken && !__atomic_load_n(&a->cpu.exit_request, __ATOMIC_ACQUIRE)) {
+        if ((env->rflags & IF_MASK) && intr_source &&
+            intr_source(&a->cpu, intr_source_opaque, &vector)) {
+            break;
+        }
+        if (a->cpu.nmi_pending) {
+            break;
+        }
+        /* With interrupts off only a kick (pause, reset, NMI) ends it; the timeout re-polls. */
+        g_cond_wait_until(&a->halt_cond, &a->halt_lock,
+                          g_get_monotonic_time() + TCG_HALT_POLL_MS * 1000);
+    }
+    a->woken = false;
+    g_mutex_unlock(&a->halt_lock);
+}
+
+static void note_first_entry(void)
+{
+    int64_t expected = 0;
+
+    if (!__atomic_load_n(&vcpu_first_entry_ns, __ATOMIC_RELAXED)) {
+        __atomic_compare_exchange_n(&vcpu_first_entry_ns, &expected, g_get_monotonic_time() * 1000,
+                                    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* Runs slices until something needs the thread outside the interpreter. */
+static void tcg_cpu_exec(CPUState *cs)
+{
+    AccelCPUState *a = cs->accel;
+    X86CPU *cpu = &a->cpu;
+
+    if (cs->vcpu_dirty) {
+        x86_cpu_state_changed(cpu); /* a loader or reset wrote env */
+        cs->vcpu_dirty = false;
+    }
+    note_first_entry();
+    for (;;) {
+        X86ExitReason r;
+
+        if (__atomic_exchange_n(&cs->exit_request, 0, __ATOMIC_SEQ_CST)) {
+            __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
+            return;
+        }
+        g_mutex_lock(&tcg_exec_lock);
+        cpu->log_in_asm = qemu_loglevel_mask(CPU_LOG_IN_ASM);
+        r = x86_cpu_exec(cpu, TCG_SLICE_INSNS);
+        g_mutex_unlock(&tcg_exec_lock);
+        switch (r) {
+        case X86_EXIT_REQUEST:
+            __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&cs->exit_request, 0, __ATOMIC_SEQ_CST);
+            return;
+        case X86_EXIT_HLT:
+            tcg_halt_wait(cs);
+            break;
+        case X86_EXIT_SHUTDOWN:
+            qemu_log_mask(LOG_GUEST_ERROR, "tcg: vCPU %d triple fault: machine reset\n",
+                          cs->cpu_index);
+            cpu->shutdown = false;
+            cpu_stop_request(cs);
+            qemu_system_reset_request();
+            return;
+        default:
+            g_thread_yield(); /* let the other vCPUs have the lock */
+            break;
+        }
+    }
+}
+
+static gpointer tcg_vcpu_thread_fn(gpointer opaque)
+{
+    CPUState *cs = opaque;
+
+    qemu_vcpu_thread_started(cs);
+    while (qemu_wait_io_event(cs)) {
+        tcg_cpu_exec(cs);
+    }
+    return NULL;
+}
+
+static bool tcg_create_vcpu_thread(CPUState *cs, GError **errp)
+{
+    g_autofree char *name = g_strdup_printf("CPU %d/TCG", cs->cpu_index);
+    AccelCPUState *a = g_new0(AccelCPUState, 1);
+    GError *err = NULL;
+
+    g_mutex_init(&a->halt_lock);
+    g_cond_init(&a->halt_cond);
+    x86_tcg_cpu_init(&a->cpu, cs->env, address_space_memory(), address_space_io());
+    a->cpu.cs = cs;
+    a->cpu.intr_pending = intr_pending_hook;
+    cs->accel = a;
+    cs->vcpu_dirty = false;
+    cs->thread = g_thread_try_new(name, tcg_vcpu_thread_fn, cs, &err);
+    if (!cs->thread) {
+        g_propagate_prefixed_error(errp, err, "vCPU %d thread: ", cs->cpu_index);
+        return false;
+    }
+    while (!__atomic_load_n(&cs->created, __ATOMIC_SEQ_CST)) {
+        g_usleep(100);
+    }
+    return true;
+}
+
+static void tcg_synchronize_state(CPUState *cs)
+{
+    /* The interpreter runs on CPUX86State: nothing to copy. */
+}
+
+static void tcg_synchronize_post_reset(CPUState *cs)
+{
+    cs->vcpu_dirty = true; /* the vCPU thread flushes its TLB before running again */
+}
+
+static void tcg_destroy_vcpu(CPUState *cs)
+{
+    AccelCPUState *a = cs->accel;
+
+    if (!a) {
+        return;
+    }
+    x86_tcg_cpu_destroy(&a->cpu);
+    g_mutex_clear(&a->halt_lock);
+    g_cond_clear(&a->halt_cond);
+    g_free(a);
+    cs->accel = NULL;
+}
+
+static const AccelOps tcg_accel_ops = {
+    .name = "tcg",
+    .available = tcg_available,
+    .init_machine = tcg_init_machine,
+    .create_vcpu_thread = tcg_create_vcpu_thread,
+    .kick = tcg_kick,
+    .synchronize_state = tcg_synchronize_state,
+    .synchronize_post_reset = tcg_synchronize_post_reset,
+    .set_irq = NULL, /* no in-accelerator irqchip: the userspace PIC/IOAPIC/LAPIC serve */
+    .destroy_vcpu = tcg_destroy_vcpu,
+};
+
+static void __attribute__((constructor)) tcg_accel_register(void)
+{
+    accel_register(&tcg_accel_ops);
+}
