@@ -195,7 +195,7 @@ void memory_region_destroy(MemoryRegion *mr)
     }
     d->name = mr->name;
     mr->name = NULL;
-    call_rcu(d, deferred_name_free, rcu);
+    memory_call_rcu_after_commit(&d->rcu, (void (*)(struct rcu_head *))deferred_name_free);
 }
 
 static void memory_region_update(void)
@@ -511,25 +511,63 @@ static void address_space_update_topology(AddressSpace *as)
     listeners_call(as, CALL_COMMIT, NULL, 0, 0);
 }
 
+/* Deferred frees waiting for the outermost commit (see memory_call_rcu_after_commit()). */
+typedef struct AfterCommit {
+    struct rcu_head *head;
+    void (*func)(struct rcu_head *head);
+} AfterCommit;
+
+static GArray *after_commit; /* AfterCommit */
+
+void memory_call_rcu_after_commit(struct rcu_head *head, void (*func)(struct rcu_head *head))
+{
+    AfterCommit ac = {head, func};
+
+    if (transaction_depth == 0) {
+        call_rcu1(head, func);
+        return;
+    }
+    if (!after_commit) {
+        after_commit = g_array_new(false, false, sizeof(AfterCommit));
+    }
+    g_array_append_val(after_commit, ac);
+}
+
+/* The views no longer show what was removed: its grace period may start. */
+static void flush_after_commit(void)
+{
+    for (guint i = 0; after_commit && i < after_commit->len; i++) {
+        AfterCommit *ac = &g_array_index(after_commit, AfterCommit, i);
+        call_rcu1(ac->head, ac->func);
+    }
+    if (after_commit) {
+        g_array_set_size(after_commit, 0);
+    }
+}
+
 void memory_region_transaction_commit(void)
 {
     if (transaction_depth == 0) {
         memory_abort("memory_region_transaction_commit() without a begin");
     }
-    if (--transaction_depth > 0 || !update_pending) {
+    if (--transaction_depth > 0) {
         return;
     }
-    update_pending = false;
-    /* A listener may change the tree; that lands in a later commit. */
-    transaction_depth++;
-    for (guint i = 0; all_address_spaces && i < all_address_spaces->len; i++) {
-        address_space_update_topology(g_ptr_array_index(all_address_spaces, i));
-    }
-    transaction_depth--;
     if (update_pending) {
-        memory_region_transaction_begin();
-        memory_region_transaction_commit();
+        update_pending = false;
+        /* A listener may change the tree; that lands in a later commit. */
+        transaction_depth++;
+        for (guint i = 0; all_address_spaces && i < all_address_spaces->len; i++) {
+            address_space_update_topology(g_ptr_array_index(all_address_spaces, i));
+        }
+        transaction_depth--;
+        if (update_pending) {
+            memory_region_transaction_begin();
+            memory_region_transaction_commit();
+            return;
+        }
     }
+    flush_after_commit();
 }
 
 static int listener_cmp(gconstpointer a, gconstpointer b)

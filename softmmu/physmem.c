@@ -97,7 +97,8 @@ static void ram_block_reclaim(RAMBlock *rb)
 void ram_block_free(RAMBlock *rb)
 {
     rb->mr = NULL;
-    call_rcu(rb, ram_block_reclaim, rcu);
+    /* Inside a transaction the current view may still map it: wait for the commit too. */
+    memory_call_rcu_after_commit(&rb->rcu, (void (*)(struct rcu_head *))ram_block_reclaim);
 }
 
 /* The block holding ptr (also one whose region is gone but is still mapped); under the lock. */

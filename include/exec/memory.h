@@ -161,6 +161,14 @@ bool memory_region_is_rom(MemoryRegion *mr);
 void memory_region_transaction_begin(void);
 void memory_region_transaction_commit(void);
 
+struct rcu_head;
+/*
+ * Like call_rcu(), but inside a transaction the grace period starts only after
+ * the outermost commit, when no flat view shows what was removed any more. Use
+ * it to free a removed region's struct and the device state its ops use.
+ */
+void memory_call_rcu_after_commit(struct rcu_head *head, void (*func)(struct rcu_head *head));
+
 /* Direct MMIO dispatch (KVM exits, TLB slow path): splits/widens per ops. */
 MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr, uint64_t *pval,
                                         unsigned size, MemTxAttrs attrs);

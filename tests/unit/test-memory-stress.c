@@ -156,7 +156,8 @@ static void hot_unplug(HotDev **slot)
 
     memory_region_del_subregion(&root, &d->mr);
     memory_region_destroy(&d->mr);
-    call_rcu(d, hot_free, rcu);
+    /* Maybe inside a transaction: the view still shows it until the commit. */
+    memory_call_rcu_after_commit(&d->rcu, (void (*)(struct rcu_head *))hot_free);
     *slot = NULL;
 }
 

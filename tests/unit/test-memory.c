@@ -352,6 +352,25 @@ static void test_rom(Fixture *f, gconstpointer d)
     memory_region_destroy(&rom);
 }
 
+/* Destroyed inside a transaction: the RAM stays until the commit has taken it out of view. */
+static void test_destroy_in_transaction(Fixture *f, gconstpointer d)
+{
+    MemoryRegion ram;
+    (void)d;
+
+    memory_region_init_ram(&ram, "leaving", 0x1000);
+    memory_region_add_subregion(&f->root, 0x1000, &ram);
+    wr8(&f->as, 0x1010, 0x77);
+    memory_region_transaction_begin();
+    memory_region_del_subregion(&f->root, &ram);
+    memory_region_destroy(&ram);
+    drain_call_rcu(); /* grace periods pass, but the view still maps the RAM */
+    g_assert_cmphex(rd8(&f->as, 0x1010), ==, 0x77);
+    memory_region_transaction_commit();
+    drain_call_rcu();
+    g_assert_cmphex(rd8(&f->as, 0x1010), ==, 0xff);
+}
+
 static void test_try_init_ram(Fixture *f, gconstpointer d)
 {
     MemoryRegion ram;
@@ -1019,6 +1038,7 @@ int main(int argc, char **argv)
     ADD_FX("top-of-space", test_top_of_space);
     ADD_FX("rom", test_rom);
     ADD_FX("try-init-ram", test_try_init_ram);
+    ADD_FX("destroy-in-transaction", test_destroy_in_transaction);
     ADD_FX("remap-held-view", test_remap_held_view);
     ADD_FX("translate", test_translate);
     ADD_FX("many-regions", test_many_regions);
