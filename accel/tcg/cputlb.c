@@ -261,6 +261,7 @@ CPUTLBEntry *tlb_lookup(CPUTLB *tlb, int mmu_idx, vaddr addr, MMUAccessType type
     CPUTLBEntry *e = &desc->table[idx];
 
     if ((tlb_addr_for(e, type) & (TARGET_PAGE_MASK | TLB_INVALID_MASK)) == page) {
+        desc->stats.hits++; /* a hit that needed the slow path (MMIO, a page crossing, code) */
         *full = &desc->full[idx];
         return e;
     }

@@ -216,7 +216,7 @@ static X86ExitReason handle_exception(X86CPU *cpu)
 
     env->rip = cpu->insn_rip;
     env->regs[R_ESP] = cpu->insn_rsp;
-    if (cpu->stop_on_exception) {
+    if (cpu->stop_on_exception && !cpu->exception_is_soft) {
         return X86_EXIT_EXCEPTION;
     }
     x86_deliver_exception(cpu);

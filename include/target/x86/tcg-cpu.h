@@ -94,7 +94,7 @@ struct X86CPU {
 
     /* Set from any thread to make x86_cpu_exec return soon. */
     int exit_request;
-    /* Tests: return X86_EXIT_EXCEPTION instead of delivering through the IDT. */
+    /* Tests: return X86_EXIT_EXCEPTION instead of delivering faults (INT n still goes through). */
     bool stop_on_exception;
     bool log_in_asm;        /* -d in_asm */
     GHashTable *logged_pcs; /* linear addresses already shown by -d in_asm */
