@@ -153,6 +153,10 @@ static void deferred_name_free(DeferredName *d)
 
 static void check_destroyable(MemoryRegion *mr)
 {
+    if (!mr->subregions) {
+        memory_abort("destroying region %p, which was never initialised or is already destroyed",
+                     (void *)mr);
+    }
     if (mr->container) {
         memory_abort("cannot destroy '%s': still inside '%s'", mr->name, mr->container->name);
     }

@@ -986,6 +986,15 @@ static void abort_destroy_root(void)
     memory_region_destroy(&root);
 }
 
+static void abort_destroy_twice(void)
+{
+    static MemoryRegion r;
+
+    memory_region_init(&r, "once", 0x1000);
+    memory_region_destroy(&r);
+    memory_region_destroy(&r);
+}
+
 typedef struct AbortCase {
     const char *path;
     void (*fn)(void);
@@ -1007,6 +1016,7 @@ static const AbortCase abort_cases[] = {
     {"alias-loop", abort_alias_loop, "*nested more than 64 deep: an alias loop?*"},
     {"destroy-aliased", abort_destroy_aliased,
      "*cannot destroy 'aliased-ram': 1 alias(es) of it still exist*"},
+    {"destroy-twice", abort_destroy_twice, "*never initialised or is already destroyed*"},
     {"destroy-root", abort_destroy_root,
      "*cannot destroy 'the-root': it is the root of address space 'rooted'*"},
 };
