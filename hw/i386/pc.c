@@ -216,6 +216,7 @@ static bool pc_ram_init(PCMachineState *pcms, GError **errp)
     pc_ram_split(ms->ram_size, &below, &above);
     boot_time_mark(BOOT_RAM_START);
     if (!memory_region_try_init_ram(&pcms->ram, "pc.ram", ms->ram_size, errp)) {
+        g_prefix_error(errp, "-m: ");
         return false;
     }
     boot_time_mark(BOOT_RAM_DONE);
