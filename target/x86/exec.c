@@ -246,7 +246,8 @@ static X86ExitReason run_loop(X86CPU *cpu, uint64_t end)
 
 X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
 {
-    uint64_t end = cpu->insn_count + max_insns;
+    uint64_t end = max_insns > UINT64_MAX - cpu->insn_count ? UINT64_MAX
+                                                             : cpu->insn_count + max_insns;
 
     for (;;) {
         X86ExitReason r;
