@@ -167,7 +167,7 @@ loader_errors() {
 # A 64 KiB -bios image whose reset vector prints 'A' on COM1 and resets through 0xCF9:
 # ROM at the top of 4 GiB, real-mode reset state, the UART, PIIX3 reset, -no-reboot.
 bios_reset() {
-    local name="-bios image: reset vector, COM1, 0xCF9 reset (-no-reboot exits; else boots again)"
+    local name="-bios images: reset vector, COM1, 0xCF9 reset (-no-reboot exits, else boots again), ACPI S5 power-off at PM base 0x600"
     local rom=$work/reset.rom why=""
     if ! kvm_opens; then
         skip "$name" "/dev/kvm does not open here"
@@ -183,6 +183,13 @@ bios_reset() {
     timeout -k 5 5 "$tern" -accel kvm -display none -serial stdio -bios "$rom" \
         </dev/null >"$work/reset2.log" 2>/dev/null
     [ "$(head -c 3 "$work/reset2.log")" = AAA ] || why="$why; no repeated boots: '$(head -c 40 "$work/reset2.log")'"
+    # mov ax,0x2000; mov dx,0x604; out dx,ax; hlt: SLP_EN with S5 in PM1a_CNT (PIIX4 PM at 0x600)
+    { head -c 65520 /dev/zero | tr '\0' '\377'
+      printf '\270\000\040\272\004\006\357\364\353\375\377\377\377\377\377\377'; } >"$work/off.rom"
+    timeout -k 5 30 "$tern" -accel kvm -display none -serial null -bios "$work/off.rom" \
+        </dev/null >"$work/off.log" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || why="$why; ACPI S5 through PM1a_CNT did not power off (exit $rc)"
     if [ -z "$why" ]; then
         ok "$name"
     else
