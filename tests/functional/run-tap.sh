@@ -197,20 +197,51 @@ bios_reset() {
     fi
 }
 
-echo "1..8"
+# A 49-byte multiboot "a.out kludge" kernel (loaded at 1 MiB) that prints 'K' on COM1
+# and resets through 0xCF9: the machine must load it and enter it again at each reset.
+kernel_reset() {
+    local name="multiboot -kernel: loaded again and re-entered at each reset"
+    local k=$work/reset-kernel why=""
+    if ! kvm_opens; then
+        skip "$name" "/dev/kvm does not open here"
+        return
+    fi
+    # header: magic, flags (bit 16: address fields), checksum, header/load addr 1 MiB,
+    # load_end/bss_end 0, entry 1 MiB + 0x20; code: mov al,'K'; mov dx,0x3f8; out dx,al;
+    # mov al,6; mov dx,0xcf9; out dx,al; hlt; jmp hlt
+    printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00%b%b' \
+        '\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00' \
+        '\xb0\x4b\x66\xba\xf8\x03\xee\xb0\x06\x66\xba\xf9\x0c\xee\xf4\xeb\xfd' >"$k"
+    timeout -k 5 30 "$tern" -accel kvm -display none -serial stdio -kernel "$k" -no-reboot \
+        </dev/null >"$work/kreset1.log" 2>&1
+    local rc=$?
+    [ $rc -eq 0 ] && [ "$(head -c 1 "$work/kreset1.log")" = K ] || why="-no-reboot: exit $rc, '$(head -c 40 "$work/kreset1.log")'"
+    timeout -k 5 5 "$tern" -accel kvm -display none -serial stdio -kernel "$k" \
+        </dev/null >"$work/kreset2.log" 2>/dev/null
+    [ "$(head -c 3 "$work/kreset2.log")" = KKK ] || why="$why; not re-entered after a reset: '$(head -c 40 "$work/kreset2.log")'"
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name: ${why#; }"
+    fi
+}
+
+echo "1..9"
 if [ ! -x "$tern" ]; then
-    for t in 1 2 3 4 5 6 7 8; do skip "functional $t" "$tern is not built"; done
+    for t in 1 2 3 4 5 6 7 8 9; do skip "functional $t" "$tern is not built"; done
     exit 0
 fi
 if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
     reason="guest not fetched: $(tail -1 "$work/fetch.log")"
     bios_reset
-    for t in 2 3 4 5 6 7 8; do skip "functional $t" "$reason"; done
+    kernel_reset
+    for t in 3 4 5 6 7 8 9; do skip "functional $t" "$reason"; done
     exit 0
 fi
 eval "$paths"
 
 bios_reset
+kernel_reset
 loader_errors
 boot_shell
 boot_poweroff "cloud kernel to poweroff (-smp 4 -m 1024M)" "$KERNEL_CLOUD" 4 1024M
