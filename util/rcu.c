@@ -37,6 +37,12 @@ static void __attribute__((constructor)) rcu_init_membarrier(void)
     }
 }
 
+void rcu_disable_membarrier(void)
+{
+    g_assert(!rcu_readers || (rcu_readers == &rcu_reader && !rcu_reader.next));
+    rcu_use_membarrier = false;
+}
+
 /* A full barrier on this thread and on every thread that may be inside a section. */
 static void rcu_barrier_all(void)
 {

@@ -78,6 +78,9 @@ static inline bool rcu_read_locked(void)
     return rcu_reader.depth > 0;
 }
 
+/* Uses plain fences instead of membarrier() (for tests); only before any thread uses RCU. */
+void rcu_disable_membarrier(void);
+
 /* Waits until every read-side section that started before the call has ended. */
 void synchronize_rcu(void);
 

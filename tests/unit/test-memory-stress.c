@@ -409,11 +409,24 @@ static void test_rcu_thread_exit(void)
     synchronize_rcu();
 }
 
+/* The same with the fallback RCU (plain fences), in a fresh process so no thread used RCU yet. */
+static void test_stress_fences(void)
+{
+    if (g_test_subprocess()) {
+        rcu_disable_membarrier();
+        test_stress();
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/rcu/grace-period", test_rcu_grace_period);
     g_test_add_func("/rcu/thread-exit", test_rcu_thread_exit);
     g_test_add_func("/memory-stress/readers-vs-writer", test_stress);
+    g_test_add_func("/memory-stress/readers-vs-writer-fences", test_stress_fences);
     return g_test_run();
 }
