@@ -10,7 +10,8 @@
  * chardev (unix:PATH, where tern connects to the test, or tcp:) or stdin/stdout
  * ("stdio"); when the test goes away, tern exits with status 0.
  *
- * Left out of QEMU's command set: qom-*, module_load, set_irq_in with named GPIOs
+ * Added: system_powerdown and system_reset (QEMU sends those over QMP, which tern
+ * lacks yet). Left out of QEMU's command set: qom-*, module_load, set_irq_in with named GPIOs
  * (set_irq_in takes GSI numbers here), rtas, and the per-device GPIO interception:
  * irq_intercept_in/out take "ioapic" or a device and intercept the machine's GSIs.
  */
@@ -495,6 +496,21 @@ static void qtest_cmd_set_irq_in(QTestServer *s, const char *cmd, char **args)
     qtest_sendf(s, "OK");
 }
 
+/*
+ * system_powerdown / system_reset (tern extensions: QEMU sends these over QMP): the
+ * request is acted on by the main loop right after this command's reply.
+ */
+static void qtest_cmd_system(QTestServer *s, const char *cmd, char **args)
+{
+    (void)args;
+    if (!strcmp(cmd, "system_powerdown")) {
+        qemu_system_powerdown_request();
+    } else {
+        qemu_system_reset_request();
+    }
+    qtest_sendf(s, "OK");
+}
+
 static void qtest_cmd_endianness(QTestServer *s, const char *cmd, char **args)
 {
     (void)cmd;
@@ -539,6 +555,8 @@ static const QTestCommand qtest_commands[] = {
     {"irq_intercept_out", 1, 1, qtest_cmd_irq_intercept, "irq_intercept_out PATH"},
     {"set_irq_in", 4, 4, qtest_cmd_set_irq_in, "set_irq_in PATH NAME N LEVEL"},
     {"endianness", 0, 0, qtest_cmd_endianness, "endianness"},
+    {"system_powerdown", 0, 0, qtest_cmd_system, "system_powerdown"},
+    {"system_reset", 0, 0, qtest_cmd_system, "system_reset"},
 };
 
 /* Splits at runs of spaces or tabs; at most QTEST_MAX_WORDS + 1 words (to detect excess). */

@@ -652,6 +652,16 @@ bool qtest_get_irq(QTestState *s, int n)
     return s->irq_level[n];
 }
 
+void qtest_system_powerdown(QTestState *s)
+{
+    g_free(qtest_query(s, "system_powerdown"));
+}
+
+void qtest_system_reset(QTestState *s)
+{
+    g_free(qtest_query(s, "system_reset"));
+}
+
 /* --- PCI ------------------------------------------------------------------------------------ */
 
 static void qpci_select(QTestState *s, int devfn, uint8_t offset)

@@ -79,6 +79,12 @@ void qtest_irq_intercept_out(QTestState *s, const char *path);
  * that happened before the call are seen). */
 bool qtest_get_irq(QTestState *s, int n);
 
+/* --- machine requests (tern extensions; QEMU uses QMP for these) ---------------------- */
+/* Presses the ACPI power button. */
+void qtest_system_powerdown(QTestState *s);
+/* Resets the machine (or ends tern with status 0 under -no-reboot). */
+void qtest_system_reset(QTestState *s);
+
 /* --- PCI configuration mechanism #1 (0xCF8/0xCFC), bus 0 ------------------------------- */
 #define QPCI_DEVFN(slot, fn) (((slot) << 3) | (fn))
 
