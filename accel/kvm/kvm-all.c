@@ -79,7 +79,7 @@ static bool kvm_available(char **why)
     int fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
 
     if (fd < 0) {
-        *why = g_strdup_printf("%s: %s", KVM_DEVICE, g_strerror(errno));
+        *why = g_strdup_printf("cannot open %s: %s", KVM_DEVICE, g_strerror(errno));
         return false;
     }
     close(fd);

@@ -1,15 +1,19 @@
 #!/bin/bash
-# Runs the tests/guests kernels under BUILD/tern -accel kvm and prints TAP.
+# Runs the tests/guests kernels under BUILD/tern and prints TAP.
 #   tests/guests/run-tap.sh BUILD
-# Each kernel prints over COM1 and ends through isa-debug-exit (status
-# (value << 1) | 1: 1 means it passed). Skips, saying why, when /dev/kvm does
-# not open or BUILD/tern cannot boot a multiboot -kernel.
+# Every kernel runs under each accelerator of GUEST_ACCELS (default "kvm tcg";
+# the results must be the same). Each prints over COM1 and ends through
+# isa-debug-exit (status (value << 1) | 1: 1 means it passed). A run is
+# skipped, saying why, when /dev/kvm does not open (kvm), the accelerator is
+# not available yet (tcg before the interpreter), or BUILD/tern cannot boot a
+# multiboot -kernel.
 set -u
 build=${1:?usage: run-tap.sh BUILD}
 build=${build%/}
 tern=$build/tern
 guests=$build/tests/guests
 timeout_s=${GUEST_TIMEOUT:-60}
+read -r -a accels <<<"${GUEST_ACCELS:-kvm tcg}"
 
 # name | kernel | extra options | expected line | expected status
 tests=(
@@ -23,54 +27,64 @@ tests=(
     "smp-single-cpu|smp.elf|-smp 1 -append cpus=1|smp: ALL PASS|1"
 )
 
-echo "1..${#tests[@]}"
+echo "1..$((${#tests[@]} * ${#accels[@]}))"
+n=1
 
-skip_all() {
-    local i=1
+# skip_accel ACCEL REASON: every test of ACCEL is skipped.
+skip_accel() {
     for t in "${tests[@]}"; do
-        echo "ok $i ${t%%|*} # SKIP $1"
-        i=$((i + 1))
+        echo "ok $n $1/${t%%|*} # SKIP $2"
+        n=$((n + 1))
     done
-    exit 0
 }
 
-if ! (exec 3<>/dev/kvm) 2>/dev/null; then
-    skip_all "/dev/kvm does not open"
-fi
-[ -x "$tern" ] || skip_all "$tern is not built"
-for t in "${tests[@]}"; do
-    IFS='|' read -r _ kernel _ <<<"$t"
-    [ -f "$guests/$kernel" ] || skip_all "$guests/$kernel is not built (make guests)"
-done
-
-# run KERNEL OPTIONS...: output in $out, exit status in $status.
+# run ACCEL KERNEL OPTIONS...: output in $out, exit status in $status.
 run() {
-    local kernel=$1
-    shift
-    # shellcheck disable=SC2086
-    out=$(timeout -k 5 "$timeout_s" "$tern" -accel kvm -M pc -nographic -no-reboot \
+    local accel=$1 kernel=$2
+    shift 2
+    out=$(timeout -k 5 "$timeout_s" "$tern" -accel "$accel" -M pc -nographic -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$guests/$kernel" "$@" \
         </dev/null 2>&1)
     status=$?
 }
 
-# While the PC machine cannot load multiboot kernels, say so instead of failing.
-run hello.elf -append greeting=yes
-if ! grep -q "hello:" <<<"$out" && grep -q "hello.elf" <<<"$out"; then
-    why=$(grep -m1 "hello.elf" <<<"$out" | tr -d '\r')
-    skip_all "tern cannot boot a multiboot -kernel yet (the PC machine is unfinished): $why"
-fi
-
-i=1
-for t in "${tests[@]}"; do
-    IFS='|' read -r name kernel opts expect want <<<"$t"
-    # shellcheck disable=SC2086
-    run "$kernel" $opts
-    if [ "$status" -eq "$want" ] && grep -qF "$expect" <<<"$out"; then
-        echo "ok $i $name"
-    else
-        echo "not ok $i $name (exit status $status, expected $want; expected line '$expect')"
-        sed 's/^/# /' <<<"$out" | tail -40
+# why_skip ACCEL: prints the reason the accelerator's runs cannot happen, if any.
+why_skip() {
+    local accel=$1
+    [ -x "$tern" ] || { echo "$tern is not built"; return; }
+    for t in "${tests[@]}"; do
+        IFS='|' read -r _ kernel _ <<<"$t"
+        [ -f "$guests/$kernel" ] || { echo "$guests/$kernel is not built (make guests)"; return; }
+    done
+    if [ "$accel" = kvm ] && ! (exec 3<>/dev/kvm) 2>/dev/null; then
+        echo "/dev/kvm does not open"
+        return
     fi
-    i=$((i + 1))
+    run "$accel" hello.elf -append greeting=yes
+    if grep -q "not available yet" <<<"$out"; then
+        grep -m1 "not available yet" <<<"$out" | sed 's/^tern: //'
+    elif ! grep -q "hello:" <<<"$out" && grep -q "hello.elf" <<<"$out"; then
+        echo "tern cannot boot a multiboot -kernel yet (the PC machine is unfinished):" \
+            "$(grep -m1 "hello.elf" <<<"$out" | tr -d '\r')"
+    fi
+}
+
+for accel in "${accels[@]}"; do
+    why=$(why_skip "$accel")
+    if [ -n "$why" ]; then
+        skip_accel "$accel" "$why"
+        continue
+    fi
+    for t in "${tests[@]}"; do
+        IFS='|' read -r name kernel opts expect want <<<"$t"
+        # shellcheck disable=SC2086
+        run "$accel" "$kernel" $opts
+        if [ "$status" -eq "$want" ] && grep -qF "$expect" <<<"$out"; then
+            echo "ok $n $accel/$name"
+        else
+            echo "not ok $n $accel/$name (exit status $status, expected $want; expected line '$expect')"
+            sed 's/^/# /' <<<"$out" | tail -40
+        fi
+        n=$((n + 1))
+    done
 done
