@@ -26,15 +26,27 @@ static const LogItem log_items[] = {
 
 G_DEFINE_QUARK(tern-error-quark, tern_error)
 
+FILE *qemu_log_lock(void)
+{
+    g_mutex_lock(&log_lock);
+    return logfile ? logfile : stderr;
+}
+
+void qemu_log_unlock(FILE *f)
+{
+    (void)f;
+    g_mutex_unlock(&log_lock);
+}
+
 void qemu_log(const char *fmt, ...)
 {
+    FILE *f = qemu_log_lock();
     va_list ap;
 
-    g_mutex_lock(&log_lock);
     va_start(ap, fmt);
-    vfprintf(logfile ? logfile : stderr, fmt, ap);
+    vfprintf(f, fmt, ap);
     va_end(ap);
-    g_mutex_unlock(&log_lock);
+    qemu_log_unlock(f);
 }
 
 bool qemu_set_log_str(const char *str, GError **errp)

@@ -27,6 +27,7 @@
 #include "chardev/char.h"
 #include "hw/isa.h"
 #include "hw/char/serial.h"
+#include "trace-events.h"
 
 /* Register offsets (DLAB = LCR bit 7 selects DLL/DLM at 0/1) */
 #define UART_RBR     0 /* read, DLAB=0 */
@@ -151,6 +152,7 @@ static void serial_update_char_time(SerialState *s)
     uint64_t div = s->divisor ? s->divisor : 1; /* 0 is undefined; run at full speed */
 
     s->char_ns = half_bits * div * 16 * (uint64_t)NANOSECONDS_PER_SECOND / (2 * UART_CLOCK_HZ);
+    trace_serial_char_time(s->iobase, s->divisor, s->lcr, s->char_ns);
 }
 
 int64_t serial_char_time_ns(SerialState *s)
@@ -168,7 +170,7 @@ static bool rx_ready(SerialState *s)
 
 static void serial_update_irq(SerialState *s)
 {
-    uint8_t id = UART_IIR_NO_INT;
+    uint8_t id = UART_IIR_NO_INT, old_iir = s->iir;
 
     if ((s->ier & UART_IER_RLSI) && (s->lsr & UART_LSR_INT_ANY)) {
         id = UART_IIR_RLSI;
@@ -182,6 +184,9 @@ static void serial_update_irq(SerialState *s)
         id = UART_IIR_MSI;
     }
     s->iir = id | (fifo_on(s) ? UART_IIR_FIFO : 0);
+    if (s->iir != old_iir) {
+        trace_serial_irq(s->iobase, s->iir, id != UART_IIR_NO_INT);
+    }
     qemu_set_irq(s->irq, id != UART_IIR_NO_INT);
 }
 
@@ -228,7 +233,9 @@ static void serial_timeout_cb(void *opaque)
 
 static void serial_receive_byte(SerialState *s, uint8_t b, bool brk)
 {
+    trace_serial_receive(s->iobase, b, brk);
     if (s->rx_count == fifo_cap(s)) {
+        trace_serial_overrun(s->iobase);
         s->lsr |= UART_LSR_OE;
         if (fifo_on(s)) {
             goto out; /* the FIFO keeps its bytes; the new one is lost */
@@ -449,6 +456,7 @@ static void serial_write(void *opaque, hwaddr addr, uint64_t val64, unsigned siz
     uint8_t val = val64;
     bool dlab = s->lcr & UART_LCR_DLAB;
 
+    trace_serial_write(s->iobase, addr, val);
     switch (addr) {
     case UART_THR:
         if (dlab) {
@@ -488,9 +496,8 @@ static void serial_write(void *opaque, hwaddr addr, uint64_t val64, unsigned siz
     serial_update_irq(s);
 }
 
-static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
+static uint8_t serial_read_reg(SerialState *s, hwaddr addr)
 {
-    SerialState *s = opaque;
     bool dlab = s->lcr & UART_LCR_DLAB;
     uint8_t v;
 
@@ -526,6 +533,15 @@ static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
     }
 }
 
+static uint64_t serial_read(void *opaque, hwaddr addr, unsigned size)
+{
+    SerialState *s = opaque;
+    uint8_t v = serial_read_reg(s, addr);
+
+    trace_serial_read(s->iobase, addr, v);
+    return v;
+}
+
 static const MemoryRegionOps serial_ops = {
     .read = serial_read,
     .write = serial_write,
@@ -538,6 +554,7 @@ static void serial_reset(DeviceState *dev)
 {
     SerialState *s = (SerialState *)dev;
 
+    trace_serial_reset(s->iobase);
     timer_del(s->tx_timer);
     rx_clear(s);
     s->divisor = UART_RESET_DIVISOR;

@@ -29,6 +29,14 @@ static inline bool qemu_loglevel_mask(unsigned mask)
 /* Writes to the log (stderr or -D file), whatever the mask. */
 void qemu_log(const char *fmt, ...) QEMU_PRINTF(1, 2);
 
+/*
+ * Takes the log lock and returns the sink (the -D file, else stderr), so a caller
+ * writes several pieces as one record; trace output (util/trace.c) shares the lock.
+ * Release with qemu_log_unlock().
+ */
+FILE *qemu_log_lock(void);
+void qemu_log_unlock(FILE *f);
+
 #define qemu_log_mask(mask, ...)                                                                   \
     do {                                                                                           \
         if (unlikely(qemu_loglevel_mask(mask))) {                                                  \
