@@ -106,8 +106,11 @@ typedef struct MemoryRegionSection {
 /*
  * Listeners are told what changed in an address space's flat view: begin,
  * then region_del for sections that went, region_add for sections that came,
- * then commit; once per outermost transaction. Unchanged sections are not
- * reported again. Registration replays the current sections as region_add.
+ * log_start/log_stop where only dirty logging changed; then the new view is
+ * published and commit is called. Once per outermost transaction that changed
+ * the view; unchanged sections are not reported again. Registration replays
+ * the current sections as region_add; unregistration reports them as
+ * region_del. Called in ascending priority (region_del, log_stop: descending).
  */
 struct MemoryListener {
     void (*begin)(MemoryListener *);
@@ -126,38 +129,53 @@ struct MemoryListener {
 };
 
 /* --- regions ------------------------------------------------------------ */
-void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size); /* container */
+/* A pure container (transparent where it has no subregion); UINT64_MAX means 2^64. */
+void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size);
+/* Guest RAM: zeroed host memory from mmap; aborts on size 0 or when the host has none. */
 void memory_region_init_ram(MemoryRegion *mr, const char *name, uint64_t size);
 /* Like memory_region_init_ram(), but false with *errp when the host cannot give the memory. */
 bool memory_region_try_init_ram(MemoryRegion *mr, const char *name, uint64_t size, GError **errp);
+/* RAM whose guest writes are dropped; fill it with address_space_write_rom() or the pointer. */
 void memory_region_init_rom(MemoryRegion *mr, const char *name, uint64_t size);
+/* MMIO or port I/O: accesses call ops with opaque and the offset in the region. */
 void memory_region_init_io(MemoryRegion *mr, const MemoryRegionOps *ops, void *opaque,
                            const char *name, uint64_t size);
+/* A window [offset, offset+size) of orig (any kind, aliases too); aborts if it passes orig's end.
+ */
 void memory_region_init_alias(MemoryRegion *mr, const char *name, MemoryRegion *orig, hwaddr offset,
                               uint64_t size);
 /*
  * Releases what init allocated (name, RAM); the region must not be in a
  * container, the root of an address space, or the target of an alias not yet
- * destroyed (it aborts otherwise); its subregions are detached. The RAM is
- * unmapped only after an RCU grace period, since old flat views may still be
- * read; free the struct itself the same way (call_rcu), see docs/memory.md.
+ * destroyed (it aborts otherwise); its subregions are detached. The RAM and
+ * the name go after the commit and an RCU grace period, since flat views may
+ * still show the region; ops and opaque stay for such late readers. Free the
+ * struct and the device state the same way (memory_call_rcu_after_commit()),
+ * see docs/memory.md.
  */
 void memory_region_destroy(MemoryRegion *mr);
 
+/* Places sub at offset in mr with priority 0; aborts if it does not fit or is placed already. */
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub);
+/* The same with a priority: higher hides lower; at equal priority the later-added wins. */
 void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset, MemoryRegion *sub,
                                          int priority);
 void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *sub);
+/* A disabled region (and all below it) vanishes from the flat views. */
 void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
+/* Moves mr in its container; counts as adding it again (it wins ties afterwards). */
 void memory_region_set_address(MemoryRegion *mr, hwaddr addr);
 void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset);
+/* Guest writes to RAM under mr are dropped while set. */
 void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
+/* The host address of a RAM/ROM region's offset 0 (through aliases); aborts for MMIO. */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
 uint64_t memory_region_size(MemoryRegion *mr);
 const char *memory_region_name(const MemoryRegion *mr);
 bool memory_region_is_ram(MemoryRegion *mr);
 bool memory_region_is_rom(MemoryRegion *mr);
 
+/* Changes between begin and the outermost commit render once, at the commit. Nestable. */
 void memory_region_transaction_begin(void);
 void memory_region_transaction_commit(void);
 
@@ -187,9 +205,16 @@ void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsig
 void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
 
 /* --- address spaces ------------------------------------------------------ */
+/* An address space showing root (at address 0); its first view is rendered at once. */
 void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
+/* Unregisters its listeners and drops its view; the struct must outlive a grace period. */
 void address_space_destroy(AddressSpace *as);
 
+/*
+ * Accesses of any length from any thread, lock-free for RAM: split at section
+ * ends, MMIO through the ops, holes read all ones (counted, logged). A result
+ * other than MEMTX_OK says some part hit a hole or was rejected.
+ */
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, void *buf,
                                hwaddr len);
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, const void *buf,
