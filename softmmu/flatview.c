@@ -153,12 +153,16 @@ static unsigned bit_length(uint64_t v)
     return v ? 64 - __builtin_clzll(v) : 0;
 }
 
-static unsigned alloc_node(FlatView *fv, unsigned shift, unsigned bits)
+/* pool_cap: the pool's allocated length while building (doubling, so building stays linear). */
+static unsigned alloc_node(FlatView *fv, unsigned *pool_cap, unsigned shift, unsigned bits)
 {
     unsigned idx = fv->pool_len;
 
     fv->pool_len += 1 + (1u << bits);
-    fv->pool = g_renew(uint32_t, fv->pool, fv->pool_len);
+    if (fv->pool_len > *pool_cap) {
+        *pool_cap = MAX(fv->pool_len, *pool_cap * 2);
+        fv->pool = g_renew(uint32_t, fv->pool, *pool_cap);
+    }
     fv->pool[idx] = shift | (bits << 8);
     memset(&fv->pool[idx + 1], 0, sizeof(uint32_t) << bits);
     return idx;
@@ -170,7 +174,8 @@ static uint32_t leaf_entry(unsigned first, unsigned count)
 }
 
 /* The entry for the span [base, last], which ranges [lo, hi) intersect. */
-static uint32_t build_entry(FlatView *fv, hwaddr base, hwaddr last, unsigned lo, unsigned hi)
+static uint32_t build_entry(FlatView *fv, unsigned *pool_cap, hwaddr base, hwaddr last, unsigned lo,
+                            unsigned hi)
 {
     hwaddr first_addr, last_addr, node_base;
     unsigned top, bits, shift, node, i = lo;
@@ -189,7 +194,7 @@ static uint32_t build_entry(FlatView *fv, hwaddr base, hwaddr last, unsigned lo,
     bits = MIN(MIN(bit_length(hi - lo), FV_NODE_MAX_BITS), top - TARGET_PAGE_BITS);
     shift = top - bits;
     node_base = top >= 64 ? 0 : first_addr & ~((1ULL << top) - 1);
-    node = alloc_node(fv, shift, bits);
+    node = alloc_node(fv, pool_cap, shift, bits);
     for (unsigned c = 0; c < (1u << bits); c++) {
         hwaddr cbase = node_base + ((hwaddr)c << shift);
         hwaddr clast = cbase + ((1ULL << shift) - 1);
@@ -201,7 +206,7 @@ static uint32_t build_entry(FlatView *fv, hwaddr base, hwaddr last, unsigned lo,
         }
         for (j = i; j < hi && fv->ranges[j].start <= clast; j++) {
         }
-        e = build_entry(fv, cbase, clast, i, j);
+        e = build_entry(fv, pool_cap, cbase, clast, i, j);
         fv->pool[node + 1 + c] = e; /* after the call: it may move fv->pool */
     }
     return FV_ENTRY_NODE | node;
@@ -209,10 +214,12 @@ static uint32_t build_entry(FlatView *fv, hwaddr base, hwaddr last, unsigned lo,
 
 static void build_lookup(FlatView *fv)
 {
+    unsigned pool_cap = 0;
+
     if (fv->nr >= FV_MAX_RANGES) {
         memory_abort("the flat view of '%s' has too many ranges (%u)", fv->as->name, fv->nr);
     }
-    fv->root_entry = build_entry(fv, 0, UINT64_MAX, 0, fv->nr);
+    fv->root_entry = build_entry(fv, &pool_cap, 0, UINT64_MAX, 0, fv->nr);
 }
 
 /* The ranges in a cache-line aligned array of their own (free() it). */
