@@ -1,5 +1,5 @@
 /*
- * irq.c: interrupts through the in-kernel irqchip: the 8254 PIT's IRQ 0
+ * irq.c: interrupts through the machine's irqchip: the 8254 PIT's IRQ 0
  * through the 8259 PIC (ExtINT via LAPIC LINT0), the same IRQ 0 through the
  * IOAPIC's pin 2 (the MADT's interrupt source override, 82093AA datasheet
  * redirection table), and the local APIC timer (SDM Vol. 3A, 10.5.4).
@@ -18,11 +18,12 @@
 #define LAPIC_LVT_MASKED     (1u << 16)
 #define LAPIC_DIV_1          0xb
 
-#define IOAPIC_REGSEL    0x00
-#define IOAPIC_WIN       0x10
-#define IOAPIC_REDTBL(n) (0x10 + 2 * (n))
-#define IOAPIC_PIN_IRQ0  2
-#define IOAPIC_MASKED    (1u << 16)
+#define IOAPIC_REGSEL      0x00
+#define IOAPIC_WIN         0x10
+#define IOAPIC_REDTBL(n)   (0x10 + 2 * (n))
+#define IOAPIC_PIN_IRQ0    2
+#define IOAPIC_VERSION_REG 1
+#define IOAPIC_MASKED      (1u << 16)
 
 static volatile uint32_t pit_ticks, lapic_ticks, ioapic_ticks;
 
@@ -47,6 +48,11 @@ static void ioapic_isr(struct frame *f)
     lapic_eoi();
 }
 
+static void ioapic_write_sel(unsigned reg)
+{
+    mmio_write32(IOAPIC_BASE + IOAPIC_REGSEL, reg);
+}
+
 static void ioapic_write(unsigned reg, uint32_t v)
 {
     mmio_write32(IOAPIC_BASE + IOAPIC_REGSEL, reg);
@@ -68,16 +74,22 @@ static bool wait_ticks(volatile uint32_t *counter, uint32_t n)
 int kmain(uint32_t magic, struct mb_info *mbi);
 int kmain(uint32_t magic, struct mb_info *mbi)
 {
+    uint32_t version;
     bool ok = true;
 
     (void)magic;
     (void)mbi;
-    puts("irq: interrupts through the in-kernel irqchip\n");
+    puts("irq: interrupts through the PIC, the IOAPIC and the LAPIC timer\n");
     idt_init();
     idt_set_handler(PIT_VECTOR, pit_isr);
     idt_set_handler(LAPIC_TIMER_VECTOR, lapic_isr);
     idt_set_handler(IOAPIC_VECTOR, ioapic_isr);
     lapic_enable();
+
+    ioapic_write_sel(IOAPIC_VERSION_REG);
+    version = mmio_read32(IOAPIC_BASE + IOAPIC_WIN);
+    ok &= check("IOAPIC version 0x11, 24 pins",
+                (version & 0xff) == 0x11 && ((version >> 16) & 0xff) == 23);
 
     pic_init(1u << 0);
     pit_init(1000);

@@ -21,11 +21,25 @@ tests=(
     "debug-exit-status|exitcode.elf||exitcode: writing 0x2a|85"
     "real-protected-long-mode|modes.elf||modes: ALL PASS|1"
     "paging-and-page-fault|paging.elf||paging: ALL PASS|1"
-    "interrupts-in-kernel-irqchip|irq.elf||irq: ALL PASS|1"
+    "interrupts-pic-ioapic-lapic|irq.elf||irq: ALL PASS|1"
     "pio-mmio-readonly-slot|mmio.elf||mmio: ALL PASS|1"
     "smp-bringup-4-cpus|smp.elf|-smp 4 -append cpus=4|smp: ALL PASS|1"
     "smp-single-cpu|smp.elf|-smp 1 -append cpus=1|smp: ALL PASS|1"
 )
+
+# What an accelerator cannot run yet: "accel/test|reason". Remove a line when it can.
+unsupported=(
+    "tcg/interrupts-pic-ioapic-lapic|tcg has no PIC, IOAPIC or LAPIC model yet (KVM's are in-kernel)"
+    "tcg/smp-bringup-4-cpus|tcg has no LAPIC (INIT/SIPI) model yet"
+    "tcg/smp-single-cpu|tcg has no LAPIC model yet"
+)
+
+# unsupported_why ACCEL/NAME: the reason it cannot run yet, if listed.
+unsupported_why() {
+    for u in "${unsupported[@]}"; do
+        [ "${u%%|*}" = "$1" ] && echo "${u#*|}"
+    done
+}
 
 echo "1..$((${#tests[@]} * ${#accels[@]}))"
 n=1
@@ -77,6 +91,12 @@ for accel in "${accels[@]}"; do
     fi
     for t in "${tests[@]}"; do
         IFS='|' read -r name kernel opts expect want <<<"$t"
+        later=$(unsupported_why "$accel/$name")
+        if [ -n "$later" ]; then
+            echo "ok $n $accel/$name # SKIP $later"
+            n=$((n + 1))
+            continue
+        fi
         # shellcheck disable=SC2086
         run "$accel" "$kernel" $opts
         if [ "$status" -eq "$want" ] && grep -qF "$expect" <<<"$out"; then
