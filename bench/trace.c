@@ -11,15 +11,15 @@
 #include "qemu/trace.h"
 
 #define BENCH_TRACE_EVENTS(X)                                                                      \
-    X(bench_reg_write, (uint32_t base, unsigned reg, unsigned val), (base, reg, val),             \
+    X(bench_reg_write, (uint32_t base, unsigned reg, unsigned val), (base, reg, val),              \
       "base 0x%x reg %u val 0x%02x")
 
 BENCH_TRACE_EVENTS(TRACE_DECLARE_EVENT)
 BENCH_TRACE_EVENTS(TRACE_DEFINE_EVENT)
 static TraceEvent *const bench_events[] = {BENCH_TRACE_EVENTS(TRACE_TABLE_ENTRY)};
 
-#define CALLS   (1u << 24)
-#define BEST_OF 15
+#define CALLS         (1u << 24)
+#define BEST_OF       15
 #define ENABLED_CALLS (1u << 14)
 
 typedef struct Dev {

@@ -12,7 +12,7 @@
 
 static GPtrArray *events; /* TraceEvent *, sorted by name when events_sorted */
 static bool events_sorted;
-static FILE *trace_file;  /* -trace file=, under the log lock */
+static FILE *trace_file; /* -trace file=, under the log lock */
 
 static int compare_events(gconstpointer a, gconstpointer b)
 {
@@ -209,7 +209,8 @@ static void list_one(TraceEvent *ev, void *opaque)
 
 void trace_list_events(FILE *f)
 {
-    fprintf(f, "Trace events (enable with -trace PATTERN; * and ? match any text and any character):\n");
+    fprintf(f,
+            "Trace events (-trace PATTERN enables them; * matches any text, ? one character):\n");
     trace_event_foreach(list_one, f);
 }
 

@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/irq.h"
+#include "trace-events.h"
 
 struct IRQState {
     qemu_irq_handler handler;
@@ -53,6 +54,7 @@ void qemu_set_irq(qemu_irq irq, int level)
     if (!irq || !irq->handler) {
         return;
     }
+    trace_qemu_set_irq(irq, irq->opaque, irq->n, level);
     irq->handler(irq->opaque, irq->n, level);
 }
 

@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/isa.h"
+#include "trace-events.h"
 
 #define ISA_IO_SPACE_SIZE 0x10000
 
@@ -43,6 +44,7 @@ bool isa_register_ioport(MemoryRegion *mr, uint32_t iobase, const char *devname,
                     devname, iobase, iobase + size - 1);
         return false;
     }
+    trace_isa_register_ioport(devname, iobase, iobase + size - 1);
     memory_region_add_subregion(get_system_io(), iobase, mr);
     return true;
 }

@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/qdev.h"
+#include "trace-events.h"
 
 static GPtrArray *device_infos; /* const DeviceInfo *, in registration order */
 static GPtrArray *devices;      /* DeviceState *, in creation order */
@@ -377,11 +378,15 @@ bool qdev_realize(DeviceState *dev, GError **errp)
         g_set_error(errp, TERN_ERROR, 0, "%s: already realized", dev->info->name);
         return false;
     }
+    trace_qdev_realize(dev, dev->info->name, dev->id ? dev->id : "");
     if (dev->info->realize && !dev->info->realize(dev, errp)) {
+        trace_qdev_realize_failed(dev, dev->info->name,
+                                  errp && *errp ? (*errp)->message : "(error not returned)");
         return false;
     }
     dev->realized = true;
     if (dev->info->reset) {
+        trace_qdev_reset(dev, dev->info->name);
         dev->info->reset(dev);
     }
     return true;
@@ -393,6 +398,7 @@ void qdev_unref(DeviceState *dev)
         return;
     }
     if (dev->realized && dev->info->unrealize) {
+        trace_qdev_unrealize(dev, dev->info->name);
         dev->info->unrealize(dev);
     }
     dev->realized = false;
@@ -411,6 +417,7 @@ void qdev_reset_all(void)
     for (guint i = 0; devices && i < devices->len; i++) {
         DeviceState *dev = g_ptr_array_index(devices, i);
         if (dev->realized && dev->info->reset) {
+            trace_qdev_reset(dev, dev->info->name);
             dev->info->reset(dev);
         }
     }

@@ -18,6 +18,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/input/i8042.h"
+#include "trace-events.h"
 
 #define I8042_DATA_PORT 0x60
 #define I8042_CMD_PORT  0x64
@@ -112,9 +113,12 @@ static uint8_t *cmd_byte(I8042State *s)
 static void i8042_update_irq(I8042State *s)
 {
     bool full = s->status & KBD_STAT_OBF;
+    bool kbd = full && s->out_src == SRC_KBD && (*cmd_byte(s) & KBD_MODE_KBD_INT);
+    bool aux = full && s->out_src == SRC_AUX && (*cmd_byte(s) & KBD_MODE_MOUSE_INT);
 
-    qemu_set_irq(s->irq_kbd, full && s->out_src == SRC_KBD && (*cmd_byte(s) & KBD_MODE_KBD_INT));
-    qemu_set_irq(s->irq_aux, full && s->out_src == SRC_AUX && (*cmd_byte(s) & KBD_MODE_MOUSE_INT));
+    trace_i8042_irq(kbd, aux);
+    qemu_set_irq(s->irq_kbd, kbd);
+    qemu_set_irq(s->irq_aux, aux);
 }
 
 /* The next keyboard byte as the host sees it, translated if the command byte says so. */
@@ -201,6 +205,7 @@ static void i8042_set_mode(I8042State *s, uint8_t val)
 
 static void i8042_write_outport(I8042State *s, uint8_t val)
 {
+    trace_i8042_outport(val);
     s->outport = val;
     if (!(val & KBD_OUT_RESET)) {
         qemu_system_reset_request();
@@ -263,6 +268,7 @@ static bool i8042_simple_command(I8042State *s, uint8_t cmd)
 
 static void i8042_command(I8042State *s, uint8_t cmd)
 {
+    trace_i8042_command(cmd);
     s->status |= KBD_STAT_CMD;
     s->write_cmd = 0; /* a new command abandons one waiting for data */
     if (cmd >= KBD_CCMD_READ_MODE && cmd <= KBD_CCMD_READ_RAM_LAST) {
@@ -316,17 +322,23 @@ static uint8_t i8042_read_data(I8042State *s)
 
 static uint64_t i8042_data_read(void *opaque, hwaddr addr, unsigned size)
 {
-    return i8042_read_data(opaque);
+    uint8_t v = i8042_read_data(opaque);
+
+    trace_i8042_read_data(v);
+    return v;
 }
 
 static void i8042_data_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
+    trace_i8042_write_data(val);
     i8042_write_data(opaque, val);
 }
 
 static uint64_t i8042_cmd_read(void *opaque, hwaddr addr, unsigned size)
 {
     I8042State *s = opaque;
+
+    trace_i8042_read_status(s->status);
     return s->status;
 }
 
@@ -366,6 +378,7 @@ static void i8042_reset(DeviceState *dev)
 {
     I8042State *s = (I8042State *)dev;
 
+    trace_i8042_reset();
     ps2_kbd_reset(s->kbd);
     ps2_mouse_reset(s->mouse);
     memset(s->ram, 0, sizeof(s->ram));

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/input/ps2.h"
+#include "trace-events.h"
 
 #define PS2_QUEUE_SIZE 16 /* a real keyboard buffers 16 bytes */
 
@@ -174,6 +175,7 @@ static unsigned ps2_queue_space(PS2State *s)
 static bool ps2_queue_bytes(PS2State *s, const uint8_t *b, unsigned n)
 {
     if (ps2_queue_space(s) < n) {
+        trace_ps2_queue_full(s->count, n);
         return false;
     }
     for (unsigned i = 0; i < n; i++) {
@@ -242,6 +244,7 @@ static void ps2_kbd_defaults(PS2KbdState *s)
 
 void ps2_kbd_reset(PS2KbdState *s)
 {
+    trace_ps2_kbd_reset();
     ps2_queue_clear(&s->common);
     s->common.pending_cmd = -1;
     s->common.last_sent = 0;
@@ -368,6 +371,7 @@ void ps2_write_keyboard(PS2KbdState *s, uint8_t val)
 {
     int cmd = s->common.pending_cmd;
 
+    trace_ps2_kbd_write(val);
     if (cmd >= 0) {
         s->common.pending_cmd = -1;
         if (ps2_kbd_param(s, cmd, val)) {
@@ -384,6 +388,7 @@ void ps2_keyboard_put_key(PS2KbdState *s, uint16_t set1_code, bool down)
     uint8_t b[3];
     unsigned n = 0;
 
+    trace_ps2_kbd_put_key(set1_code, down);
     if (!s->scan_enabled) {
         return;
     }
@@ -435,6 +440,7 @@ static void ps2_mouse_defaults(PS2MouseState *s)
 
 void ps2_mouse_reset(PS2MouseState *s)
 {
+    trace_ps2_mouse_reset();
     ps2_queue_clear(&s->common);
     s->common.pending_cmd = -1;
     s->common.last_sent = 0;
@@ -485,6 +491,7 @@ static bool ps2_mouse_send_packet(PS2MouseState *s)
 
 void ps2_mouse_event(PS2MouseState *s, int dx, int dy, unsigned buttons)
 {
+    trace_ps2_mouse_event(dx, dy, buttons);
     s->dx += dx;
     s->dy += dy;
     s->buttons = buttons;
@@ -568,6 +575,7 @@ void ps2_write_mouse(PS2MouseState *s, uint8_t val)
     PS2State *c = &s->common;
     int cmd = c->pending_cmd;
 
+    trace_ps2_mouse_write(val);
     if (cmd >= 0) {
         c->pending_cmd = -1;
         if (cmd == AUX_SET_RES && val > 3) {

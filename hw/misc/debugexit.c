@@ -10,6 +10,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/misc/debugexit.h"
+#include "trace-events.h"
 
 #define DEBUG_EXIT_MAX_IOSIZE 0x100
 
@@ -26,7 +27,10 @@ static uint64_t debug_exit_read(void *opaque, hwaddr addr, unsigned size)
 
 static void debug_exit_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
-    qemu_system_shutdown_request((int)((val << 1) | 1));
+    int status = (int)((val << 1) | 1);
+
+    trace_debug_exit_write(val, size, status);
+    qemu_system_shutdown_request(status);
 }
 
 static const MemoryRegionOps debug_exit_ops = {

@@ -10,6 +10,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/misc/ioport80.h"
+#include "trace-events.h"
 
 #define IOPORT80_IOBASE 0x80
 
@@ -24,6 +25,8 @@ struct IOPort80State {
 static uint64_t ioport80_read(void *opaque, hwaddr addr, unsigned size)
 {
     IOPort80State *s = opaque;
+
+    trace_ioport80_read(s->last);
     return s->last;
 }
 
@@ -31,6 +34,7 @@ static void ioport80_write(void *opaque, hwaddr addr, uint64_t val, unsigned siz
 {
     IOPort80State *s = opaque;
 
+    trace_ioport80_write(val);
     s->last = val;
     if (s->hook) {
         s->hook(s->hook_opaque, val);

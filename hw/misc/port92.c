@@ -12,6 +12,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/misc/port92.h"
+#include "trace-events.h"
 
 #define PORT92_IOBASE     0x92
 #define PORT92_FAST_RESET 0x01
@@ -26,6 +27,8 @@ struct Port92State {
 static uint64_t port92_read(void *opaque, hwaddr addr, unsigned size)
 {
     Port92State *s = opaque;
+
+    trace_port92_read(s->value);
     return s->value;
 }
 
@@ -34,6 +37,7 @@ static void port92_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
     Port92State *s = opaque;
     uint8_t old = s->value;
 
+    trace_port92_write(val);
     s->value = val;
     if ((val & PORT92_FAST_RESET) && !(old & PORT92_FAST_RESET)) {
         qemu_system_reset_request();

@@ -24,6 +24,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/rtc/mc146818rtc.h"
+#include "trace-events.h"
 
 #define RTC_SECONDS       0x00
 #define RTC_SECONDS_ALARM 0x01
@@ -175,6 +176,9 @@ static void rtc_update_irq(RTCState *s)
 
     /* IRQF = PF.PIE + AF.AIE + UF.UIE (register C description). */
     s->cmos[RTC_REG_C] = (c & ~REG_C_IRQF) | (irqf ? REG_C_IRQF : 0);
+    if (s->cmos[RTC_REG_C] != c) {
+        trace_rtc_irq(s->cmos[RTC_REG_C], irqf);
+    }
     qemu_set_irq(s->irq, irqf);
 }
 
@@ -456,6 +460,9 @@ static uint8_t rtc_read_data(RTCState *s)
         rtc_update_irq(s);
         v = s->cmos[RTC_REG_C];
         s->cmos[RTC_REG_C] = 0;
+        if (v & REG_C_IRQF) {
+            trace_rtc_irq(0, 0);
+        }
         qemu_set_irq(s->irq, 0);
         rtc_update_arm(s);
         rtc_periodic_arm(s);
@@ -470,11 +477,14 @@ static uint8_t rtc_read_data(RTCState *s)
 static uint64_t rtc_ioport_read(void *opaque, hwaddr addr, unsigned size)
 {
     RTCState *s = opaque;
+    uint8_t v;
 
     if (addr == 0) {
         return 0xff; /* the index port is write-only */
     }
-    return rtc_read_data(s);
+    v = rtc_read_data(s);
+    trace_rtc_cmos_read(s->index, v);
+    return v;
 }
 
 static void rtc_ioport_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
@@ -484,7 +494,9 @@ static void rtc_ioport_write(void *opaque, hwaddr addr, uint64_t val, unsigned s
     if (addr == 0) {
         s->index = val & RTC_INDEX_MASK;
         s->nmi_masked = val & RTC_NMI_MASK;
+        trace_rtc_index_write(s->index, s->nmi_masked);
     } else {
+        trace_rtc_cmos_write(s->index, val);
         rtc_write_data(s, val);
     }
 }
@@ -567,6 +579,7 @@ static void rtc_reset(DeviceState *dev)
 {
     RTCState *s = (RTCState *)dev;
 
+    trace_rtc_reset();
     /* The RESET pin clears the interrupt enables and flags; time and RAM survive. */
     s->cmos[RTC_REG_B] &= ~(REG_B_PIE | REG_B_AIE | REG_B_UIE | REG_B_SQWE);
     s->cmos[RTC_REG_C] = 0;
