@@ -12,9 +12,10 @@
 #include "exec/memory.h"
 #include "qemu/rcu.h"
 
-#define NR_ADDRS      (1u << 16) /* random addresses, precomputed */
-#define LOOKUP_ROUNDS 8          /* passes over them per run (a few ms) */
-#define READ_ROUNDS   32
+#define NR_ADDRS                                                                                   \
+    (1u << 14) /* random addresses, precomputed (small: the list must not crowd the cache) */
+#define LOOKUP_ROUNDS 32 /* passes over them per run (a few ms) */
+#define READ_ROUNDS   128
 #define REGION_SIZE   (16 * KiB)
 #define REGION_STRIDE (64 * KiB) /* holes between regions */
 #define MAX_RATIO     2.0
