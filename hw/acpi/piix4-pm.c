@@ -16,6 +16,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "hw/acpi/piix4.h"
+#include "trace-events.h"
 
 #define PIIX4_PM_REVISION 0x03
 
@@ -64,6 +65,7 @@ static void pm_update_sci(PIIX4PMState *s)
     int level = pending && (s->pm1_cnt & ACPI_PM1_CNT_SCI_EN);
 
     if (level != s->sci_level) {
+        trace_piix4_pm_sci(level, s->pm1_sts, s->gpe0_sts);
         s->sci_level = level;
         qemu_set_irq(s->sci_irq, level);
     }
@@ -124,6 +126,7 @@ static void pm_sleep(PIIX4PMState *s, uint16_t cnt)
     unsigned typ = (cnt & ACPI_PM1_CNT_SLP_TYP) >> ACPI_PM1_CNT_SLP_TYP_SHIFT;
 
     (void)s;
+    trace_piix4_pm_sleep(typ);
     if (typ == PIIX4_SLP_TYP_S5) {
         qemu_system_shutdown_request(0); /* soft off: the guest powered down */
     } else {
@@ -178,6 +181,7 @@ static uint64_t pm_io_read(void *opaque, hwaddr addr, unsigned size)
         uint16_t word = pm_reg_read16(s, off & ~1u, tmr);
         val |= (uint64_t)((word >> (8 * (off & 1))) & 0xff) << (8 * i);
     }
+    trace_piix4_pm_read(addr, size, val);
     return val;
 }
 
@@ -186,6 +190,7 @@ static void pm_io_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
     PIIX4PMState *s = opaque;
     unsigned end = addr + size;
 
+    trace_piix4_pm_write(addr, size, val);
     for (unsigned reg = addr & ~1u; reg < end; reg += 2) {
         uint16_t v = 0, mask = 0;
         for (unsigned b = 0; b < 2; b++) {
@@ -219,6 +224,7 @@ static void pm_io_space_update(PIIX4PMState *s)
     if (base == s->io_base) {
         return;
     }
+    trace_piix4_pm_io_map(s->io_base, base);
     memory_region_transaction_begin();
     if (s->io_base) {
         memory_region_del_subregion(io, &s->io);
@@ -366,6 +372,7 @@ void piix4_pm_firmware_init(PIIX4PMState *s, uint16_t base)
 
 void piix4_pm_power_button(PIIX4PMState *s)
 {
+    trace_piix4_pm_power_button();
     s->pm1_sts |= ACPI_PM1_PWRBTN_STS;
     pm_update_sci(s);
 }

@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/pci/i440fx.h"
+#include "trace-events.h"
 
 #define I440FX_REVISION          0x02
 #define PCI_HOST_DECODE_PRIORITY 2 /* above BARs (1) and ISA/PM ports (0) */
@@ -47,6 +48,7 @@ static void pci_host_conf_write(void *opaque, hwaddr addr, uint64_t val, unsigne
     if (addr == 0 && size == 4) {
         /* Bits 30:24 are reserved and bits 1:0 select type 0/1 cycles: both read 0. */
         s->config_reg = val & PCI_CONFIG_ADDR_WMASK;
+        trace_pci_host_config_addr(s->config_reg);
     } else if (s->io_passthrough) {
         memory_region_dispatch_write(s->io_passthrough, addr, val, size, MEMTXATTRS_UNSPECIFIED);
     }
@@ -193,6 +195,7 @@ static void pam_update(I440FXState *s)
     for (unsigned seg = 0; seg < I440FX_PAM_SEGMENTS; seg++) {
         uint8_t attr = pam_attr(d, seg);
 
+        trace_i440fx_pam_update(seg, attr);
         memory_region_set_enabled(&s->pam[seg], attr & PAM_RE);
         memory_region_set_readonly(&s->pam[seg], !(attr & PAM_WE));
     }

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "hw/pci/pci.h"
+#include "trace-events.h"
 
 struct PCIBus {
     PCIDevice *devices[PCI_DEVFN_MAX];
@@ -132,6 +133,7 @@ uint32_t pci_data_read(PCIBus *bus, uint32_t addr, unsigned len)
     PCIDevice *d = pci_dev_by_config_addr(bus, addr);
     uint32_t reg = addr & 0xff;
     uint32_t all_ones = len >= 4 ? UINT32_MAX : (1u << (8 * len)) - 1;
+    uint32_t val;
 
     if (!pci_config_len_ok(reg, len)) {
         qemu_log_mask(LOG_GUEST_ERROR, "pci: config read of %u bytes at 0x%02x crosses a dword\n",
@@ -139,9 +141,12 @@ uint32_t pci_data_read(PCIBus *bus, uint32_t addr, unsigned len)
         return all_ones;
     }
     if (!d) {
+        trace_pci_cfg_no_device(addr, false);
         return all_ones; /* master abort: no device answers */
     }
-    return d->config_read ? d->config_read(d, reg, len) : pci_default_read_config(d, reg, len);
+    val = d->config_read ? d->config_read(d, reg, len) : pci_default_read_config(d, reg, len);
+    trace_pci_cfg_read(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), reg, len, val);
+    return val;
 }
 
 void pci_data_write(PCIBus *bus, uint32_t addr, uint32_t val, unsigned len)
@@ -155,8 +160,10 @@ void pci_data_write(PCIBus *bus, uint32_t addr, uint32_t val, unsigned len)
         return;
     }
     if (!d) {
+        trace_pci_cfg_no_device(addr, true);
         return;
     }
+    trace_pci_cfg_write(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), reg, len, val);
     if (d->config_write) {
         d->config_write(d, reg, val, len);
     } else {
@@ -249,10 +256,14 @@ static void pci_update_mappings(PCIDevice *d)
             begun = true;
         }
         if (r->addr != PCI_BAR_UNMAPPED) {
+            trace_pci_bar_unmap(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), n,
+                                r->addr);
             memory_region_del_subregion(r->address_space, r->memory);
         }
         r->addr = addr;
         if (addr != PCI_BAR_UNMAPPED) {
+            trace_pci_bar_map(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), n, addr,
+                              r->size);
             /* Above the bus's own regions (e.g. PCI holes), as on real decoders. */
             memory_region_add_subregion_overlap(r->address_space, addr, r->memory, 1);
         }
@@ -273,6 +284,8 @@ static void pci_unmap_all(PCIDevice *d)
                 memory_region_transaction_begin();
                 begun = true;
             }
+            trace_pci_bar_unmap(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), n,
+                                r->addr);
             memory_region_del_subregion(r->address_space, r->memory);
             r->addr = PCI_BAR_UNMAPPED;
         }
@@ -318,6 +331,7 @@ void pci_set_irq(PCIDevice *d, int level)
         return;
     }
     d->irq_state = level;
+    trace_pci_set_irq(d->qdev.info->name, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), level);
     if (level) {
         d->config[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
     } else {

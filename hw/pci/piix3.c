@@ -16,6 +16,7 @@
 #include "hw/isa.h"
 #include "hw/pci/piix.h"
 #include "hw/pci/i440fx.h"
+#include "trace-events.h"
 
 /* Function 0 registers kept as storage: offset, width, reset value, writable bits. */
 static const struct {
@@ -70,6 +71,7 @@ static void piix3_update_isa_irqs(PIIX3State *s)
     s->isa_levels = levels;
     for (unsigned irq = 0; irq < 16; irq++) {
         if (changed & (1u << irq)) {
+            trace_piix3_isa_irq(irq, (levels >> irq) & 1);
             qemu_set_irq(isa_get_irq(irq), (levels >> irq) & 1);
         }
     }
@@ -79,6 +81,7 @@ static void piix3_set_pirq(void *opaque, int pirq, int level)
 {
     PIIX3State *s = opaque;
 
+    trace_piix3_set_pirq(pirq, level);
     s->pirq_level[pirq] = level;
     piix3_update_isa_irqs(s);
 }
@@ -129,6 +132,7 @@ static void piix3_rcr_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
     if (addr != PIIX_RCR_IOPORT - PCI_HOST_CONFIG_ADDR || size != 1) {
         return; /* nobody decodes these ports (CONFIG_ADDRESS takes only dwords) */
     }
+    trace_piix3_rcr_write(val);
     if (val & PIIX_RCR_RCPU) {
         /* RCPU self-clears, so every write with it set is the 0->1 transition. */
         qemu_system_reset_request();
