@@ -601,32 +601,41 @@ static void qtest_process_command(QTestServer *s, char *line)
     qtest_fail(s, "Unknown command '%s'", words[0]);
 }
 
+/* Ends the line in inbuf (or the overlong one being discarded). */
+static void qtest_end_line(QTestServer *s)
+{
+    if (s->discarding) {
+        s->discarding = false;
+        qtest_fail(s, "line longer than %llu bytes", QTEST_MAX_LINE);
+        return;
+    }
+    if (s->inbuf->len && s->inbuf->str[s->inbuf->len - 1] == '\r') {
+        g_string_truncate(s->inbuf, s->inbuf->len - 1);
+    }
+    qtest_process_command(s, s->inbuf->str);
+    g_string_truncate(s->inbuf, 0);
+}
+
 /* Input bytes: each complete line is a command; an overlong line gets one FAIL. */
 static void qtest_receive(QTestServer *s, const uint8_t *buf, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        char c = (char)buf[i];
+    while (len) {
+        const uint8_t *nl = memchr(buf, '\n', len);
+        size_t chunk = nl ? (size_t)(nl - buf) : len;
 
-        if (c != '\n') {
-            if (!s->discarding) {
-                g_string_append_c(s->inbuf, c);
-            }
+        if (!s->discarding) {
+            g_string_append_len(s->inbuf, (const char *)buf, chunk);
             if (s->inbuf->len > QTEST_MAX_LINE) {
                 g_string_truncate(s->inbuf, 0);
                 s->discarding = true;
             }
-            continue;
         }
-        if (s->discarding) {
-            s->discarding = false;
-            qtest_fail(s, "line longer than %llu bytes", QTEST_MAX_LINE);
-            continue;
+        if (nl) {
+            qtest_end_line(s);
+            chunk++;
         }
-        if (s->inbuf->len && s->inbuf->str[s->inbuf->len - 1] == '\r') {
-            g_string_truncate(s->inbuf, s->inbuf->len - 1);
-        }
-        qtest_process_command(s, s->inbuf->str);
-        g_string_truncate(s->inbuf, 0);
+        buf += chunk;
+        len -= chunk;
     }
 }
 

@@ -5,9 +5,11 @@
  */
 #include "libqtest.h"
 
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define RAM_TEST_ADDR 0x100000 /* 1 MiB: plain RAM in the PC layout */
 #define UNASSIGNED_PORT 0x2f0  /* no device decodes it */
@@ -238,6 +240,56 @@ static void test_needs_qtest_option(void)
     g_assert_nonnull(strstr(err, "-qtest"));
 }
 
+/* -qtest stdio: commands on stdin, replies on stdout, end of input ends tern with 0. */
+static void test_stdio(void)
+{
+    g_autofree char *cmd = g_strdup_printf(
+        "sh -c \"printf 'endianness\\noutb 0x70 0x40\\noutb 0x71 0x99\\ninb 0x71\\nbad\\n' | "
+        "%s -M pc -display none -qtest stdio\"",
+        qtest_binary());
+    g_autofree char *out = NULL;
+    int status = -1;
+
+    g_assert_true(g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpstr(out, ==, "OK little\nOK\nOK\nOK 0x0099\nFAIL Unknown command 'bad'\n");
+}
+
+/* -qtest tcp:HOST:PORT: tern connects to a TCP listener (loopback) through the chardev layer. */
+static void test_tcp(void)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t slen = sizeof(sin);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), fd, status = -1;
+    g_autofree char *port = NULL;
+    char reply[16] = "";
+    GPid pid;
+
+    g_assert_cmpint(lfd, >=, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&sin, &slen), ==, 0);
+    port = g_strdup_printf("tcp:127.0.0.1:%u", ntohs(sin.sin_port));
+    {
+        const char *argv[] = {qtest_binary(), "-M",     "pc", "-display", "none",
+                              "-qtest",       port,     NULL};
+
+        g_assert_true(g_spawn_async(NULL, (char **)argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                    NULL, &pid, NULL));
+    }
+    fd = qtest_unix_accept(lfd); /* any stream socket */
+    qtest_write_all(fd, "endianness\n", 11);
+    qtest_read_exact(fd, reply, 10);
+    g_assert_cmpstr(reply, ==, "OK little\n");
+    close(fd); /* the test went away: tern exits 0 */
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    close(lfd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -250,5 +302,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/protocol/disconnect-exits", test_disconnect_exits);
     g_test_add_func("/qtest/protocol/memread-memwrite", test_memread_memwrite);
     g_test_add_func("/qtest/protocol/needs-qtest-option", test_needs_qtest_option);
+    g_test_add_func("/qtest/protocol/stdio", test_stdio);
+    g_test_add_func("/qtest/protocol/tcp", test_tcp);
     return g_test_run();
 }
