@@ -31,6 +31,14 @@ static MemoryListener kvm_listener;
 static KVMSlot *slots;
 static int nr_slots;
 
+static KVMSlotNotifier *slot_notifier;
+static void slot_to_info(int n, const KVMSlot *s, KVMSlotInfo *info);
+
+void kvm_memslot_set_notifier(KVMSlotNotifier *fn)
+{
+    slot_notifier = fn;
+}
+
 static int kvm_set_slot(int n, const KVMSlot *s, uint64_t size)
 {
     struct kvm_userspace_memory_region r = {
@@ -40,8 +48,15 @@ static int kvm_set_slot(int n, const KVMSlot *s, uint64_t size)
         .memory_size = size,
         .userspace_addr = (uintptr_t)s->hva,
     };
+    int ret = kvm_vm_ioctl(KVM_SET_USER_MEMORY_REGION, &r);
 
-    return kvm_vm_ioctl(KVM_SET_USER_MEMORY_REGION, &r);
+    if (ret >= 0 && slot_notifier) {
+        KVMSlotInfo info;
+
+        slot_to_info(n, s, &info);
+        slot_notifier(&info, size != 0);
+    }
+    return ret;
 }
 
 static bool section_page_range(MemoryRegionSection *sec, hwaddr *start, hwaddr *end)
@@ -229,8 +244,8 @@ unsigned kvm_memslots_count(void)
 
 void kvm_memslots_info(GString *out)
 {
-    g_string_append_printf(out, "slot  GPA range                               size         "
-                                "HVA               flags     region\n");
+    g_string_append_printf(out, "%4s  %-33s  %-11s  %-16s  %-9s %s\n", "slot", "GPA range", "size",
+                           "HVA", "flags", "region");
     for (int i = 0; i < nr_slots; i++) {
         const KVMSlot *s = &slots[i];
 
@@ -244,5 +259,43 @@ void kvm_memslots_info(GString *out)
                                (s->flags & KVM_MEM_READONLY) ? "ro" : "rw",
                                (s->flags & KVM_MEM_LOG_DIRTY_PAGES) ? "log" : "",
                                memory_region_name(s->mr));
+    }
+}
+
+static void slot_to_info(int n, const KVMSlot *s, KVMSlotInfo *info)
+{
+    *info = (KVMSlotInfo){
+        .slot = n,
+        .gpa = s->gpa,
+        .size = s->size,
+        .hva = s->hva,
+        .readonly = (s->flags & KVM_MEM_READONLY) != 0,
+        .log_dirty = (s->flags & KVM_MEM_LOG_DIRTY_PAGES) != 0,
+        .region = memory_region_name(s->mr),
+    };
+}
+
+bool kvm_memslot_lookup(hwaddr gpa, KVMSlotInfo *info)
+{
+    for (int i = 0; i < nr_slots; i++) {
+        const KVMSlot *s = &slots[i];
+
+        if (s->used && gpa >= s->gpa && gpa - s->gpa < s->size) {
+            slot_to_info(i, s, info);
+            return true;
+        }
+    }
+    return false;
+}
+
+void kvm_memslot_foreach(void (*fn)(const KVMSlotInfo *info, void *opaque), void *opaque)
+{
+    for (int i = 0; i < nr_slots; i++) {
+        KVMSlotInfo info;
+
+        if (slots[i].used) {
+            slot_to_info(i, &slots[i], &info);
+            fn(&info, opaque);
+        }
     }
 }

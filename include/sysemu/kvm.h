@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "hw/core/cpu.h"
+#include "exec/memory.h"
 
 /*
  * Guest-physical pages KVM needs for its own use on Intel VMX (a real-mode
@@ -36,6 +37,23 @@ bool kvm_enabled(void);
 bool kvm_irqchip_in_kernel(void);
 /* Appends one line per memslot: number, GPA range, size, HVA, flags, region name. */
 void kvm_memslots_info(GString *out);
+/* One memslot as KVM knows it (for the monitor's xlate and memlog). */
+typedef struct KVMSlotInfo {
+    int slot;
+    hwaddr gpa;
+    uint64_t size;
+    void *hva;
+    bool readonly;
+    bool log_dirty;
+    const char *region; /* name of the region behind it */
+} KVMSlotInfo;
+/* The memslot covering gpa; false when none does (or KVM is not in use). */
+bool kvm_memslot_lookup(hwaddr gpa, KVMSlotInfo *info);
+/* Calls fn for every memslot in use, by slot number. */
+void kvm_memslot_foreach(void (*fn)(const KVMSlotInfo *info, void *opaque), void *opaque);
+/* Told of every memslot set (created or its flags changed) or deleted (the monitor's memlog). */
+typedef void KVMSlotNotifier(const KVMSlotInfo *info, bool set);
+void kvm_memslot_set_notifier(KVMSlotNotifier *fn);
 /* Number of memslots in use (tests). */
 unsigned kvm_memslots_count(void);
 /* Tears the VM down: vCPUs must be destroyed first (tests and exit). */
