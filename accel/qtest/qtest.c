@@ -27,26 +27,26 @@
 #include "sysemu/accel.h"
 #include "sysemu/qtest.h"
 
-#define QTEST_LABEL       "qtest"
-#define QTEST_READ_CHUNK  4096
-#define QTEST_MAX_WORDS   8
+#define QTEST_LABEL      "qtest"
+#define QTEST_READ_CHUNK 4096
+#define QTEST_MAX_WORDS  8
 /* A command line may carry LEN bytes as hex (write) plus the command and address. */
-#define QTEST_MAX_LINE    (2 * QTEST_MAX_RW_LEN + 256)
-#define QTEST_PORT_MAX    0xffff
-#define QTEST_STDIN_FD    0
-#define QTEST_STDOUT_FD   1
+#define QTEST_MAX_LINE  (2 * QTEST_MAX_RW_LEN + 256)
+#define QTEST_PORT_MAX  0xffff
+#define QTEST_STDIN_FD  0
+#define QTEST_STDOUT_FD 1
 
 const char *qtest_chrdev;
 const char *qtest_log;
 
 typedef struct QTestServer {
-    CharBackend be; /* socket transports */
-    bool use_stdio; /* stdin/stdout instead of a chardev */
-    GString *inbuf; /* bytes of the line being received */
+    CharBackend be;  /* socket transports */
+    bool use_stdio;  /* stdin/stdout instead of a chardev */
+    GString *inbuf;  /* bytes of the line being received */
     bool discarding; /* the current line is too long: drop it up to its newline */
     FILE *log;
     int64_t log_start_ns;
-    qemu_irq *gsi;               /* the lines intercepted, NULL before irq_intercept_* */
+    qemu_irq *gsi;                /* the lines intercepted, NULL before irq_intercept_* */
     qemu_irq old_gsi[PC_NUM_GSI]; /* their previous handlers, still fed */
     bool irq_level[PC_NUM_GSI];
 } QTestServer;
@@ -70,8 +70,8 @@ static void qtest_log_line(QTestServer *s, char dir, const char *line)
     }
     ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - s->log_start_ns;
     fprintf(s->log, "[%c +%" PRId64 ".%06" PRId64 "] %s\n", dir,
-            (int64_t)(ns / NANOSECONDS_PER_SECOND), (int64_t)(ns % NANOSECONDS_PER_SECOND / SCALE_US),
-            line);
+            (int64_t)(ns / NANOSECONDS_PER_SECOND),
+            (int64_t)(ns % NANOSECONDS_PER_SECOND / SCALE_US), line);
     fflush(s->log);
 }
 
@@ -337,8 +337,7 @@ static void qtest_cmd_memset(QTestServer *s, const char *cmd, char **args)
     g_autofree uint8_t *buf = NULL;
 
     (void)cmd;
-    if (!qtest_parse_range(s, args, &addr, &len) ||
-        !qtest_parse_u64(s, "byte", args[2], &byte)) {
+    if (!qtest_parse_range(s, args, &addr, &len) || !qtest_parse_u64(s, "byte", args[2], &byte)) {
         return;
     }
     if (byte > 0xff) {

@@ -173,8 +173,7 @@ static bool pc_testdev_realize(DeviceState *dev, GError **errp)
                           PC_TESTDEV_REG_SIZE);
     memory_region_init_io(&s->ioport_byte, &testdev_ioport_byte_ops, s, "pc-testdev-ioport-byte",
                           PC_TESTDEV_REG_SIZE);
-    memory_region_init_io(&s->irq, &testdev_irq_ops, s, "pc-testdev-irq-line",
-                          PC_TESTDEV_NR_IRQS);
+    memory_region_init_io(&s->irq, &testdev_irq_ops, s, "pc-testdev-irq-line", PC_TESTDEV_NR_IRQS);
     memory_region_init_io(&s->iomem, &testdev_iomem_ops, s, "pc-testdev-iomem",
                           PC_TESTDEV_IOMEM_SIZE);
     if (!isa_register_ioport(&s->ioport, PC_TESTDEV_IOPORT, TYPE_PC_TESTDEV, errp) ||

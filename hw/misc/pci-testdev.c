@@ -23,13 +23,13 @@
 #include "exec/memory.h"
 #include "hw/pci/pci.h"
 
-#define TYPE_PCI_TESTDEV           "pci-testdev"
-#define PCI_DEVICE_ID_REDHAT_TEST  0x0005
-#define PCI_TESTDEV_REVISION       0x00
+#define TYPE_PCI_TESTDEV          "pci-testdev"
+#define PCI_DEVICE_ID_REDHAT_TEST 0x0005
+#define PCI_TESTDEV_REVISION      0x00
 
-#define IOTEST_MEMSIZE 2048 /* BAR0 is twice this; tests write in the upper half */
-#define IOTEST_IOSIZE  128  /* BAR1 is twice this */
-#define IOTEST_WIDTH   1
+#define IOTEST_MEMSIZE   2048 /* BAR0 is twice this; tests write in the upper half */
+#define IOTEST_IOSIZE    128  /* BAR1 is twice this */
+#define IOTEST_WIDTH     1
 #define IOTEST_DATAMATCH 0xfa
 #define IOTEST_NOMATCH   0xce
 
@@ -46,8 +46,8 @@ enum { IOTEST_NO_EVENTFD, IOTEST_WILDCARD, IOTEST_DATAMATCH_TEST, IOTEST_NR_TEST
 #define IOTEST_MAX (IOTEST_NR_TYPES * IOTEST_NR_TESTS)
 
 static const char *const iotest_type_names[IOTEST_NR_TYPES] = {"mmio", "portio"};
-static const char *const iotest_test_names[IOTEST_NR_TESTS] = {
-    "no-eventfd", "wildcard-eventfd", "datamatch-eventfd"};
+static const char *const iotest_test_names[IOTEST_NR_TESTS] = {"no-eventfd", "wildcard-eventfd",
+                                                               "datamatch-eventfd"};
 
 typedef struct IOTest {
     uint8_t *hdr; /* header followed by the name */

@@ -7,26 +7,26 @@
  */
 #include "libqtest.h"
 
-#define PM_BASE      0x600
-#define PM1_STS      (PM_BASE + 0x00)
-#define PM1_EN       (PM_BASE + 0x02)
-#define PM1_CNT      (PM_BASE + 0x04)
-#define PM_TMR       (PM_BASE + 0x08)
-#define SCI_IRQ      9
+#define PM_BASE 0x600
+#define PM1_STS (PM_BASE + 0x00)
+#define PM1_EN  (PM_BASE + 0x02)
+#define PM1_CNT (PM_BASE + 0x04)
+#define PM_TMR  (PM_BASE + 0x08)
+#define SCI_IRQ 9
 
-#define PM1_TMR_STS    0x0001
-#define PM1_PWRBTN_STS 0x0100
-#define PM1_TMR_EN     0x0001
-#define PM1_PWRBTN_EN  0x0100
-#define CNT_SCI_EN     0x0001
+#define PM1_TMR_STS       0x0001
+#define PM1_PWRBTN_STS    0x0100
+#define PM1_TMR_EN        0x0001
+#define PM1_PWRBTN_EN     0x0100
+#define CNT_SCI_EN        0x0001
 #define CNT_SLP_TYP_SHIFT 10
-#define CNT_SLP_EN     0x2000
-#define SLP_TYP_S5     0
-#define SLP_TYP_S3     1
+#define CNT_SLP_EN        0x2000
+#define SLP_TYP_S5        0
+#define SLP_TYP_S3        1
 
-#define PM_TIMER_HZ   3579545
-#define PM_TIMER_MASK 0xffffff
-#define NS_PER_SEC    1000000000LL
+#define PM_TIMER_HZ      3579545
+#define PM_TIMER_MASK    0xffffff
+#define NS_PER_SEC       1000000000LL
 #define TMR_HALF_WRAP_NS 2343484438LL /* 2^23 ticks of the PM timer, rounded up */
 
 static QTestState *pm_start(const char *args)

@@ -8,16 +8,16 @@
  */
 #include "libqtest.h"
 
-#define CMOS_INDEX   0x70
-#define CMOS_DATA    0x71
-#define CMOS_SCRATCH 0x5f
-#define PM_BASE      0x600
-#define PM1_CNT_HI   (PM_BASE + 0x05) /* SLP_EN is bit 5 of this byte */
-#define SLP_EN_HI    0x20
-#define RANDOM_SEED  0x7e57
+#define CMOS_INDEX      0x70
+#define CMOS_DATA       0x71
+#define CMOS_SCRATCH    0x5f
+#define PM_BASE         0x600
+#define PM1_CNT_HI      (PM_BASE + 0x05) /* SLP_EN is bit 5 of this byte */
+#define SLP_EN_HI       0x20
+#define RANDOM_SEED     0x7e57
 #define RANDOM_ACCESSES 4000
-#define CLOCK_EVERY  64
-#define CLOCK_STEP_NS 250000
+#define CLOCK_EVERY     64
+#define CLOCK_STEP_NS   250000
 
 #define EXTRA_DEVICES "-device pc-testdev -device pci-testdev,addr=0x6"
 
@@ -25,28 +25,28 @@
 static const struct {
     uint16_t base, len;
 } port_ranges[] = {
-    {0x60, 1},    {0x64, 1},     /* i8042 */
+    {0x60, 1},     {0x64, 1},    /* i8042 */
     {0x70, 2},                   /* RTC/CMOS */
-    {0x80, 1},    {0x92, 1},     /* POST, port 92 */
-    {0xe0, 12},   {0x2000, 24},  /* pc-testdev */
-    {0x2f8, 8},   {0x3f8, 8},    /* COM2, COM1 */
+    {0x80, 1},     {0x92, 1},    /* POST, port 92 */
+    {0xe0, 12},    {0x2000, 24}, /* pc-testdev */
+    {0x2f8, 8},    {0x3f8, 8},   /* COM2, COM1 */
     {0x600, 0x40},               /* PIIX4 PM */
     {0xcf8, 8},                  /* PCI configuration, 0xCF9 reset control */
-    {0x1f0, 8},   {0x3f0, 8},    /* nothing: unassigned */
+    {0x1f0, 8},    {0x3f0, 8},   /* nothing: unassigned */
     {0xfff8, 8},                 /* the top of the I/O space */
 };
 
 static const uint64_t mmio_addrs[] = {
-    0xa0000,              /* VGA hole */
-    0xc0000,              /* option ROM area */
-    0xfffe0000,           /* BIOS ROM */
-    0xe0000000,           /* PCI window, nothing mapped */
-    0xfebffffc,           /* end of the PCI window */
-    0xfec00000,           /* IOAPIC page */
-    0xfee00000,           /* local APIC page */
-    0xff000000,           /* pc-testdev MMIO */
-    0xff00fffd,           /* its last bytes, unaligned */
-    0x100000000ULL,       /* above 4 GiB, no RAM there with 128 MiB */
+    0xa0000,               /* VGA hole */
+    0xc0000,               /* option ROM area */
+    0xfffe0000,            /* BIOS ROM */
+    0xe0000000,            /* PCI window, nothing mapped */
+    0xfebffffc,            /* end of the PCI window */
+    0xfec00000,            /* IOAPIC page */
+    0xfee00000,            /* local APIC page */
+    0xff000000,            /* pc-testdev MMIO */
+    0xff00fffd,            /* its last bytes, unaligned */
+    0x100000000ULL,        /* above 4 GiB, no RAM there with 128 MiB */
     0xfffffffffffffff8ULL, /* the top of the address space */
     0xffffffffffffffffULL,
 };

@@ -18,24 +18,24 @@
 #define STAT_CMD       0x08
 #define STAT_MOUSE_OBF 0x20
 
-#define CCMD_READ_MODE     0x20
-#define CCMD_WRITE_MODE    0x60
-#define CCMD_MOUSE_DISABLE 0xa7
-#define CCMD_MOUSE_ENABLE  0xa8
-#define CCMD_TEST_MOUSE    0xa9
-#define CCMD_SELF_TEST     0xaa
-#define CCMD_KBD_TEST      0xab
-#define CCMD_KBD_DISABLE   0xad
-#define CCMD_KBD_ENABLE    0xae
-#define CCMD_READ_OUTPORT  0xd0
-#define CCMD_WRITE_OUTPORT 0xd1
-#define CCMD_WRITE_OBUF    0xd2
+#define CCMD_READ_MODE      0x20
+#define CCMD_WRITE_MODE     0x60
+#define CCMD_MOUSE_DISABLE  0xa7
+#define CCMD_MOUSE_ENABLE   0xa8
+#define CCMD_TEST_MOUSE     0xa9
+#define CCMD_SELF_TEST      0xaa
+#define CCMD_KBD_TEST       0xab
+#define CCMD_KBD_DISABLE    0xad
+#define CCMD_KBD_ENABLE     0xae
+#define CCMD_READ_OUTPORT   0xd0
+#define CCMD_WRITE_OUTPORT  0xd1
+#define CCMD_WRITE_OBUF     0xd2
 #define CCMD_WRITE_AUX_OBUF 0xd3
-#define CCMD_WRITE_MOUSE   0xd4
-#define CCMD_DISABLE_A20   0xdd
-#define CCMD_ENABLE_A20    0xdf
-#define CCMD_PULSE_RESET   0xfe
-#define CCMD_PULSE_NONE    0xff
+#define CCMD_WRITE_MOUSE    0xd4
+#define CCMD_DISABLE_A20    0xdd
+#define CCMD_ENABLE_A20     0xdf
+#define CCMD_PULSE_RESET    0xfe
+#define CCMD_PULSE_NONE     0xff
 
 #define MODE_KBD_INT   0x01
 #define MODE_MOUSE_INT 0x02
@@ -46,14 +46,14 @@
 #define OUT_RESET 0x01
 #define OUT_A20   0x02
 
-#define KBD_CMD_ECHO    0xee
-#define KBD_CMD_GET_ID  0xf2
-#define KBD_CMD_RESET   0xff
-#define AUX_GET_TYPE    0xf2
-#define REPLY_ACK       0xfa
-#define REPLY_SELFTEST  0xaa
-#define KBD_ID1         0xab
-#define KBD_ID2         0x83
+#define KBD_CMD_ECHO   0xee
+#define KBD_CMD_GET_ID 0xf2
+#define KBD_CMD_RESET  0xff
+#define AUX_GET_TYPE   0xf2
+#define REPLY_ACK      0xfa
+#define REPLY_SELFTEST 0xaa
+#define KBD_ID1        0xab
+#define KBD_ID2        0x83
 
 #define COM1_LCR 0x3fb
 
@@ -143,7 +143,8 @@ static void test_keyboard_commands(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
-/* 0xD2/0xD3 put a byte in the output buffer as the keyboard/mouse would; 0xD4 talks to the mouse. */
+/* 0xD2/0xD3 put a byte in the output buffer as the keyboard/mouse would; 0xD4 talks to the mouse.
+ */
 static void test_write_output_buffer(void)
 {
     QTestState *s = qtest_init(NULL);

@@ -23,14 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define QTEST_DEFAULT_BINARY   "build/tern"
+#define QTEST_DEFAULT_BINARY    "build/tern"
 #define QTEST_CONNECT_TIMEOUT_S 60 /* a sanitizer build starts slowly on a busy host */
-#define QTEST_IO_TIMEOUT_S     60
-#define QTEST_QUIT_TIMEOUT_S   10
-#define QTEST_POLL_MS          50
-#define QTEST_MAX_CHILDREN     16
-#define QTEST_READ_CHUNK       65536
-#define QTEST_BASE_ARGS        "-M pc -accel qtest -display none"
+#define QTEST_IO_TIMEOUT_S      60
+#define QTEST_QUIT_TIMEOUT_S    10
+#define QTEST_POLL_MS           50
+#define QTEST_MAX_CHILDREN      16
+#define QTEST_READ_CHUNK        65536
+#define QTEST_BASE_ARGS         "-M pc -accel qtest -display none"
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA    0xcfc
@@ -561,8 +561,7 @@ void qtest_writel(QTestState *s, uint64_t addr, uint32_t val)
 
 void qtest_writeq(QTestState *s, uint64_t addr, uint64_t val)
 {
-    g_free(qtest_query(s, "writeq 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x", addr,
-                       val));
+    g_free(qtest_query(s, "writeq 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x", addr, val));
 }
 
 uint8_t qtest_readb(QTestState *s, uint64_t addr)
@@ -587,8 +586,7 @@ uint64_t qtest_readq(QTestState *s, uint64_t addr)
 
 void qtest_memread(QTestState *s, uint64_t addr, void *data, size_t size)
 {
-    g_autofree char *hex =
-        qtest_query(s, "read 0x%" G_GINT64_MODIFIER "x 0x%zx", addr, size);
+    g_autofree char *hex = qtest_query(s, "read 0x%" G_GINT64_MODIFIER "x 0x%zx", addr, size);
     uint8_t *out = data;
 
     g_assert(g_str_has_prefix(hex, "0x"));

@@ -117,8 +117,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_data_func("/pc-testdev/scratch/ioport", GUINT_TO_POINTER(TESTDEV_IOPORT),
                          test_scratch);
-    g_test_add_data_func("/pc-testdev/scratch/ioport-byte",
-                         GUINT_TO_POINTER(TESTDEV_IOPORT_BYTE), test_scratch);
+    g_test_add_data_func("/pc-testdev/scratch/ioport-byte", GUINT_TO_POINTER(TESTDEV_IOPORT_BYTE),
+                         test_scratch);
     g_test_add_func("/pc-testdev/shared-register", test_shared_register);
     g_test_add_func("/pc-testdev/irq-lines", test_irq_lines);
     g_test_add_func("/pc-testdev/iomem", test_iomem);

@@ -17,17 +17,17 @@
 #define PCI_COMMAND_IO   0x1
 #define PCI_COMMAND_MEM  0x2
 
-#define INTEL         0x8086
-#define I440FX        0x1237
-#define PIIX3_ISA     0x7000
-#define PIIX4_PM      0x7113
-#define REDHAT        0x1b36
-#define TESTDEV       0x0005
-#define CLASS_HOST    0x0600
-#define CLASS_ISA     0x0601
+#define INTEL              0x8086
+#define I440FX             0x1237
+#define PIIX3_ISA          0x7000
+#define PIIX4_PM           0x7113
+#define REDHAT             0x1b36
+#define TESTDEV            0x0005
+#define CLASS_HOST         0x0600
+#define CLASS_ISA          0x0601
 #define CLASS_OTHER_BRIDGE 0x0680
-#define PIIX4_PMBA    0x40
-#define PM_BASE       0x600
+#define PIIX4_PMBA         0x40
+#define PM_BASE            0x600
 
 #define CONFIG_ADDRESS 0xcf8
 #define CONFIG_DATA    0xcfc
@@ -55,8 +55,7 @@ static void test_ids_and_classes(void)
                         (uint32_t)expect[i].device << 16 | expect[i].vendor);
         g_assert_cmpint(qpci_find_device(s, expect[i].vendor, expect[i].device), ==, devfn);
         /* Byte reads of the same dword agree. */
-        g_assert_cmphex(qpci_config_readb(s, devfn, PCI_DEVICE_ID + 1), ==,
-                        expect[i].device >> 8);
+        g_assert_cmphex(qpci_config_readb(s, devfn, PCI_DEVICE_ID + 1), ==, expect[i].device >> 8);
     }
     g_assert_cmpint(qpci_find_device(s, REDHAT, TESTDEV), ==, -1);
     g_assert_cmpint(qtest_quit(s), ==, 0);

@@ -7,24 +7,24 @@
 
 #include <string.h>
 
-#define REDHAT_VENDOR   0x1b36
-#define TESTDEV_DEVICE  0x0005
-#define PCI_CLASS_DEVICE 0x0a
-#define PCI_REVISION_ID 0x08
+#define REDHAT_VENDOR     0x1b36
+#define TESTDEV_DEVICE    0x0005
+#define PCI_CLASS_DEVICE  0x0a
+#define PCI_REVISION_ID   0x08
 #define PCI_INTERRUPT_PIN 0x3d
-#define PCI_CLASS_OTHERS 0xff00
+#define PCI_CLASS_OTHERS  0xff00
 
 #define MMIO_BASE 0xe0000000ULL /* inside the 32-bit PCI window */
 #define PIO_BASE  0xc000
 
-#define HDR_TEST   0
-#define HDR_WIDTH  1
-#define HDR_OFFSET 4
-#define HDR_DATA   8
-#define HDR_COUNT  12
-#define HDR_NAME   16
-#define NR_TESTS   3
-#define NR_WRITES  16
+#define HDR_TEST     0
+#define HDR_WIDTH    1
+#define HDR_OFFSET   4
+#define HDR_DATA     8
+#define HDR_COUNT    12
+#define HDR_NAME     16
+#define NR_TESTS     3
+#define NR_WRITES    16
 #define NAME_MAX_LEN 32
 
 typedef struct Bar {
@@ -179,9 +179,9 @@ static void test_names(void)
         const char *name;
         uint32_t offset;
     } expect[] = {
-        {false, "mmio-no-eventfd", 2048},         {false, "mmio-wildcard-eventfd", 2049},
-        {false, "mmio-datamatch-eventfd", 2050},  {true, "portio-no-eventfd", 131},
-        {true, "portio-wildcard-eventfd", 132},   {true, "portio-datamatch-eventfd", 133},
+        {false, "mmio-no-eventfd", 2048},        {false, "mmio-wildcard-eventfd", 2049},
+        {false, "mmio-datamatch-eventfd", 2050}, {true, "portio-no-eventfd", 131},
+        {true, "portio-wildcard-eventfd", 132},  {true, "portio-datamatch-eventfd", 133},
     };
     int devfn;
     QTestState *s = start("-device pci-testdev", &devfn);

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RAM_TEST_ADDR 0x100000 /* 1 MiB: plain RAM in the PC layout */
-#define UNASSIGNED_PORT 0x2f0  /* no device decodes it */
-#define CMOS_INDEX 0x70
-#define CMOS_DATA  0x71
-#define CMOS_SCRATCH 0x40 /* a CMOS RAM byte with no meaning to the RTC */
+#define RAM_TEST_ADDR   0x100000 /* 1 MiB: plain RAM in the PC layout */
+#define UNASSIGNED_PORT 0x2f0    /* no device decodes it */
+#define CMOS_INDEX      0x70
+#define CMOS_DATA       0x71
+#define CMOS_SCRATCH    0x40 /* a CMOS RAM byte with no meaning to the RTC */
 
 static void assert_reply(QTestState *s, const char *cmd, const char *expect)
 {
@@ -272,8 +272,7 @@ static void test_tcp(void)
     g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&sin, &slen), ==, 0);
     port = g_strdup_printf("tcp:127.0.0.1:%u", ntohs(sin.sin_port));
     {
-        const char *argv[] = {qtest_binary(), "-M",     "pc", "-display", "none",
-                              "-qtest",       port,     NULL};
+        const char *argv[] = {qtest_binary(), "-M", "pc", "-display", "none", "-qtest", port, NULL};
 
         g_assert_true(g_spawn_async(NULL, (char **)argv, NULL,
                                     G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
