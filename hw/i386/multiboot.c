@@ -191,6 +191,12 @@ static bool plan_aout(MBLoader *l, const MBHeader *h, GError **errp)
         g_set_error(errp, TERN_ERROR, 0, "%s: load_end_addr below load_addr", l->filename);
         return false;
     }
+    if (s.filesz > l->size - s.file_off) {
+        g_set_error(errp, TERN_ERROR, 0,
+                    "%s: truncated: the a.out load range needs %" PRIu64 " bytes, the file has %zu",
+                    l->filename, s.file_off + s.filesz, l->size);
+        return false;
+    }
     s.memsz = s.filesz;
     if (h->bss_end_addr) {
         if (h->bss_end_addr < h->load_addr + s.filesz) {

@@ -108,7 +108,9 @@ static char *write_image(const char *name, GByteArray *b)
 {
     char *path = g_build_filename(tmpdir, name, NULL);
 
-    g_assert_true(g_file_set_contents(path, (const char *)b->data, b->len, NULL));
+    /* no fsync: the file is read back at once and thrown away */
+    g_assert_true(g_file_set_contents_full(path, (const char *)b->data, b->len,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, NULL));
     return path;
 }
 
@@ -327,6 +329,7 @@ static void test_bad_images(void)
     g_autoptr(GByteArray) flags = g_byte_array_new();
     g_autoptr(GByteArray) notelf = g_byte_array_new();
     g_autoptr(GByteArray) good = make_elf32(LOAD_ADDR, 0);
+    g_autoptr(GByteArray) aout = g_byte_array_new();
     GError *err = NULL;
 
     g_byte_array_set_size(none, 9000);
@@ -347,10 +350,54 @@ static void test_bad_images(void)
     put_header(notelf, 0, MB_FLAGS_MEM);
     expect_error(notelf, "notelf", NULL, "not ELF");
     expect_error(good, "good-bad-module", "/nonexistent/module", "/nonexistent/module");
+    g_byte_array_set_size(aout, 0x100);
+    memset(aout->data, 0, aout->len);
+    put_header(aout, 0x40, MB_FLAGS_MEM | MB_FLAG_AOUT);
+    put32(aout, 0x40 + 12, 0x400040); /* header_addr */
+    put32(aout, 0x40 + 16, 0x400000); /* load_addr */
+    put32(aout, 0x40 + 20, 0x401000); /* load_end_addr: past the end of the file */
+    put32(aout, 0x40 + 28, 0x400080); /* entry_addr */
+    expect_error(aout, "aout-trunc", NULL, "truncated");
+    put32(aout, 0x40 + 20, 0x3f0000); /* load_end_addr below load_addr */
+    expect_error(aout, "aout-end", NULL, "below load_addr");
+    put32(aout, 0x40 + 20, 0);
+    put32(aout, 0x40 + 12, 0x500000); /* header_addr past the header's place */
+    expect_error(aout, "aout-hdr", NULL, "bad a.out load addresses");
 
     g_assert_false(load("/nonexistent/kernel", NULL, NULL, NULL, &err));
     g_assert_nonnull(strstr(err->message, "/nonexistent/kernel"));
     g_clear_error(&err);
+}
+
+/* Random images with a valid header (ELF or a.out, fields random): load or fail, never crash. */
+static void test_random_images(void)
+{
+    for (int iter = 0; iter < 300; iter++) {
+        g_autoptr(GByteArray) b = g_byte_array_new();
+        g_autofree char *path = NULL;
+        bool elf = g_test_rand_bit();
+        size_t len = g_test_rand_int_range(64, 12 * 1024);
+        size_t hdr = 4 * g_test_rand_int_range(elf ? 13 : 0, MIN(len, 8192) / 4 - 8);
+        GError *err = NULL;
+
+        g_byte_array_set_size(b, len);
+        for (size_t i = 0; i < len; i++) {
+            b->data[i] = g_test_rand_int_range(0, 256);
+        }
+        if (elf) {
+            memcpy(b->data, "\177ELF", 4);
+            b->data[4] = g_test_rand_int_range(1, 3);
+            put16(b, 44, g_test_rand_int_range(0, 4)); /* few program headers */
+            put16(b, 56, g_test_rand_int_range(0, 4));
+        }
+        put_header(b, hdr, MB_FLAGS_MEM | (elf ? 0 : MB_FLAG_AOUT));
+        path = write_image("random", b);
+        if (!load(path, "x", NULL, NULL, &err)) {
+            g_assert_nonnull(err);
+            g_assert_nonnull(strstr(err->message, path));
+            g_clear_error(&err);
+        }
+    }
 }
 
 static void cleanup_tmpdir(void)
@@ -390,6 +437,7 @@ int main(int argc, char **argv)
     g_test_add_func("/multiboot/aout-kludge", test_aout_kludge);
     g_test_add_func("/multiboot/modules", test_modules);
     g_test_add_func("/multiboot/bad-images", test_bad_images);
+    g_test_add_func("/multiboot/random-images", test_random_images);
     ret = g_test_run();
 
     qemu_destroy_vcpus();
