@@ -229,7 +229,7 @@ kernel_reset() {
 # A 2 KiB bzImage (protocol 2.15, XLF_KERNEL_64) whose 64-bit entry checks what the
 # loader handed it and prints "LH", the first byte of the command line and of the
 # initrd, and '0' + the e820 entry count, then resets through 0xCF9. Code at +0x200:
-#   mov esp,0x9000; 'L'; cmp dword [rsi+0x202],"HdrS"; jne fail; 'H';
+#   out 0x80,0x42 (the -d boot milestone); mov esp,0x9000; 'L'; cmp dword [rsi+0x202],"HdrS"; jne fail; 'H';
 #   mov eax,[rsi+0x228] (cmd_line_ptr); mov al,[rax]; putc; same for [rsi+0x218]
 #   (ramdisk_image); mov al,[rsi+0x1e8] (e820_entries); add al,'0'; putc; '\n';
 #   out 0xcf9,6; fail: '!'; putc: wait for LSR.THRE at 0x3fd, out 0x3f8.
@@ -245,11 +245,11 @@ make_tiny_bzimage() {
     # initrd_addr_max, kernel_alignment 2 MiB, relocatable, xloadflags 64-bit, cmdline_size
     patch 0x22c '\xff\xff\xff\x7f\x00\x00\x20\x00\x01\x00\x03\x00\xff\x07\x00\x00'
     patch 0x258 '\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x10\x00' # pref 16 MiB, init_size 1 MiB
-    patch 0x600 '\xbc\x00\x90\x00\x00\xb0\x4c\xe8\x55\x00\x00\x00\x81\xbe\x02\x02\x00\x00\x48\x64\x72\x53\x75\x3f\xb0\x48\xe8\x42\x00\x00\x00\x8b\x86\x28\x02\x00\x00\x8a\x00\xe8\x35\x00\x00\x00\x8b\x86\x18\x02\x00\x00\x8a\x00\xe8\x28\x00\x00\x00\x8a\x86\xe8\x01\x00\x00\x04\x30\xe8\x1b\x00\x00\x00\xb0\x0a\xe8\x14\x00\x00\x00\xb0\x06\x66\xba\xf9\x0c\xee\xf4\xeb\xfd\xb0\x21\xe8\x03\x00\x00\x00\xf4\xeb\xfd\x88\xc4\x66\xba\xfd\x03\xec\xa8\x20\x74\xfb\x88\xe0\x66\xba\xf8\x03\xee\xc3'
+    patch 0x600 '\xb0\x42\xe6\x80\xbc\x00\x90\x00\x00\xb0\x4c\xe8\x55\x00\x00\x00\x81\xbe\x02\x02\x00\x00\x48\x64\x72\x53\x75\x3f\xb0\x48\xe8\x42\x00\x00\x00\x8b\x86\x28\x02\x00\x00\x8a\x00\xe8\x35\x00\x00\x00\x8b\x86\x18\x02\x00\x00\x8a\x00\xe8\x28\x00\x00\x00\x8a\x86\xe8\x01\x00\x00\x04\x30\xe8\x1b\x00\x00\x00\xb0\x0a\xe8\x14\x00\x00\x00\xb0\x06\x66\xba\xf9\x0c\xee\xf4\xeb\xfd\xb0\x21\xe8\x03\x00\x00\x00\xf4\xeb\xfd\x88\xc4\x66\xba\xfd\x03\xec\xa8\x20\x74\xfb\x88\xe0\x66\xba\xf8\x03\xee\xc3'
 }
 
 tiny_linux() {
-    local name="synthetic bzImage: 64-bit entry sees boot_params, command line, initrd, e820; re-entered after reset"
+    local name="synthetic bzImage: 64-bit entry sees boot_params, command line, initrd, e820; -d boot milestone; re-entered after reset"
     local k=$work/tiny.bz why="" out
     if ! kvm_opens; then
         skip "$name" "/dev/kvm does not open here"
@@ -260,6 +260,11 @@ tiny_linux() {
     out=$(timeout -k 5 30 "$tern" -accel kvm -display none -serial stdio -m 64M -kernel "$k" \
         -initrd "$work/tiny.initrd" -append xyz -no-reboot </dev/null 2>&1)
     [ "$out" = LHxQ9 ] || why="-m 64M: '$out' (want LHxQ9: 9 e820 entries)"
+    out=$(timeout -k 5 30 "$tern" -accel kvm -display none -serial null -m 64M -kernel "$k" \
+        -append xyz -no-reboot -d boot </dev/null 2>&1)
+    printf '%s\n' "$out" | grep -q 'milestone (POST port 0x80) *[0-9.]* ms' &&
+        printf '%s\n' "$out" | grep -q 'first guest instruction *[0-9.]* ms' ||
+        why="$why; -d boot: no milestone/first-instruction times: '$out'"
     out=$(timeout -k 5 30 "$tern" -accel kvm -display none -serial stdio -m 8G -smp 2 \
         -kernel "$k" -initrd "$work/tiny.initrd" -append xyz -no-reboot </dev/null 2>&1)
     [ "$out" = "LHxQ:" ] || why="$why; -m 8G: '$out' (want LHxQ: with RAM above 4 GiB)"
