@@ -6,6 +6,9 @@
 #include "libqtest.h"
 
 #include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -289,6 +292,81 @@ static void test_tcp(void)
     close(lfd);
 }
 
+/* Gone, or a zombie nobody reaped yet (PID 1 of a container may not): no longer running. */
+static bool process_ended(int pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+    g_autofree char *stat = NULL;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL)) {
+        return true;
+    }
+    paren = strrchr(stat, ')');
+    return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* Where a child test leaves tern's pid: named after the parent test's pid. */
+static char *pid_file(int parent)
+{
+    return g_strdup_printf("%s/tern-qtest-pid-%d", g_get_tmp_dir(), parent);
+}
+
+static void child_report_pid(QTestState *s)
+{
+    g_autofree char *path = pid_file(getppid());
+    g_autofree char *text = g_strdup_printf("%d", qtest_pid(s));
+
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static int run_child_test(const char *path)
+{
+    g_autofree char *file = pid_file(getpid());
+    g_autofree char *text = NULL;
+    int pid;
+
+    g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    unlink(file);
+    pid = atoi(text);
+    g_assert_cmpint(pid, >, 0);
+    return pid;
+}
+
+/* A failed assertion aborts the test: libqtest's SIGABRT hook kills and reaps tern. */
+static void test_reap_on_abort(void)
+{
+    if (g_test_subprocess()) {
+        QTestState *s = qtest_init(NULL);
+
+        child_report_pid(s);
+        g_assert_cmpint(qtest_inb(s, 0x71), ==, 0x1234); /* fails */
+        return;
+    }
+    g_assert_true(process_ended(run_child_test("/qtest/protocol/reap-on-abort")));
+}
+
+/* A test killed outright: tern gets SIGKILL too (PR_SET_PDEATHSIG). */
+static void test_dies_with_parent(void)
+{
+    int pid;
+
+    if (g_test_subprocess()) {
+        QTestState *s = qtest_init(NULL);
+
+        child_report_pid(s);
+        raise(SIGKILL);
+        return;
+    }
+    pid = run_child_test("/qtest/protocol/dies-with-parent");
+    for (int i = 0; i < 1000 && !process_ended(pid); i++) {
+        g_usleep(10000); /* the kernel delivers the death signal asynchronously */
+    }
+    g_assert_true(process_ended(pid));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -303,5 +381,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/protocol/needs-qtest-option", test_needs_qtest_option);
     g_test_add_func("/qtest/protocol/stdio", test_stdio);
     g_test_add_func("/qtest/protocol/tcp", test_tcp);
+    g_test_add_func("/qtest/protocol/reap-on-abort", test_reap_on_abort);
+    g_test_add_func("/qtest/protocol/dies-with-parent", test_dies_with_parent);
     return g_test_run();
 }
