@@ -184,6 +184,39 @@ static void msrs_store(CPUX86State *env, const struct kvm_msrs *m, uint32_t n)
     }
 }
 
+/*
+ * KVM_GET/SET_MSRS stop at the first MSR KVM refuses and return how many they
+ * did: skip the refused one (logged under -d unimp) and go on with the rest.
+ * A refused read leaves the MSR's value in m unchanged.
+ */
+static void msrs_transfer(CPUState *cpu, struct kvm_msrs *m, unsigned long ioctl_nr,
+                          const char *what)
+{
+    g_autofree struct kvm_msrs *part =
+        g_malloc0(sizeof(*part) + m->nmsrs * sizeof(struct kvm_msr_entry));
+    uint32_t done = 0;
+
+    while (done < m->nmsrs) {
+        int ret;
+
+        part->nmsrs = m->nmsrs - done;
+        memcpy(part->entries, &m->entries[done], part->nmsrs * sizeof(struct kvm_msr_entry));
+        ret = kvm_vcpu_ioctl(cpu, ioctl_nr, part);
+        if (ret < 0) {
+            qemu_log_mask(LOG_UNIMP, "kvm: vCPU %d: cannot %s MSRs: %s\n", cpu->cpu_index, what,
+                          g_strerror(-ret));
+            return;
+        }
+        memcpy(&m->entries[done], part->entries, ret * sizeof(struct kvm_msr_entry));
+        done += ret;
+        if (done < m->nmsrs) {
+            qemu_log_mask(LOG_UNIMP, "kvm: vCPU %d: KVM refused to %s MSR %#x\n", cpu->cpu_index,
+                          what, m->entries[done].index);
+            done++;
+        }
+    }
+}
+
 /* --- segments ------------------------------------------------------------------ */
 
 static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *s)
@@ -502,17 +535,14 @@ int kvm_arch_get_registers(CPUState *cpu)
         }
     }
     g_autofree struct kvm_msrs *m = msrs_build(env, true);
-    ret = kvm_vcpu_ioctl(cpu, KVM_GET_MSRS, m);
-    if (ret > 0) {
-        msrs_store(env, m, ret);
-    }
+    msrs_transfer(cpu, m, KVM_GET_MSRS, "read");
+    msrs_store(env, m, m->nmsrs);
     return 0;
 }
 
 static int put_extras(CPUState *cpu, KVMX86State *x, int level)
 {
     CPUX86State *env = cpu->env;
-    int ret;
 
     if (x->has_xcrs) {
         struct kvm_xcrs xcrs = {.nr_xcrs = 1};
@@ -534,11 +564,7 @@ static int put_extras(CPUState *cpu, KVMX86State *x, int level)
         kvm_vcpu_ioctl(cpu, KVM_SET_DEBUGREGS, &dr);
     }
     g_autofree struct kvm_msrs *m = msrs_build(env, level >= KVM_PUT_RESET_STATE);
-    ret = kvm_vcpu_ioctl(cpu, KVM_SET_MSRS, m);
-    if (ret >= 0 && (uint32_t)ret < m->nmsrs) {
-        qemu_log_mask(LOG_UNIMP, "kvm: vCPU %d: KVM refused MSR %#x\n", cpu->cpu_index,
-                      m->entries[ret].index);
-    }
+    msrs_transfer(cpu, m, KVM_SET_MSRS, "write");
     if (level >= KVM_PUT_RESET_STATE && x->has_lapic) {
         kvm_vcpu_ioctl(cpu, KVM_SET_LAPIC, &x->lapic_reset);
     }
