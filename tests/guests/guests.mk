@@ -4,7 +4,7 @@
 
 GUEST_SRC := $(SRC_PATH)/tests/guests
 GUEST_OUT := $(BUILD)/tests/guests
-GUEST_NAMES := hello exitcode modes paging irq mmio smp
+GUEST_NAMES := hello exitcode modes paging irq mmio smp reset
 GUEST_ELFS := $(addprefix $(GUEST_OUT)/,$(addsuffix .elf,$(GUEST_NAMES)))
 GUEST_COMMON := $(GUEST_OUT)/crt0.o $(GUEST_OUT)/libguest.o
 GUEST_CC ?= $(CC)

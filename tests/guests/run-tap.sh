@@ -15,7 +15,8 @@ guests=$build/tests/guests
 timeout_s=${GUEST_TIMEOUT:-60}
 read -r -a accels <<<"${GUEST_ACCELS:-kvm tcg}"
 
-# name | kernel | extra options | expected line | expected status
+# name | kernel | extra options | expected line | expected status [| reboot]
+# Every run has -no-reboot unless the sixth field says "reboot".
 tests=(
     "multiboot-entry|hello.elf|-append greeting=yes|hello: ALL PASS|1"
     "debug-exit-status|exitcode.elf||exitcode: writing 0x2a|85"
@@ -25,6 +26,9 @@ tests=(
     "pio-mmio-readonly-slot|mmio.elf||mmio: ALL PASS|1"
     "smp-bringup-4-cpus|smp.elf|-smp 4 -append cpus=4|smp: ALL PASS|1"
     "smp-single-cpu|smp.elf|-smp 1 -append cpus=1|smp: ALL PASS|1"
+    "reset-port-cf9|reset.elf|-append via=cf9|reset: ALL PASS|1|reboot"
+    "reset-triple-fault|reset.elf|-append via=triple|reset: ALL PASS|1|reboot"
+    "reset-no-reboot-exits|reset.elf|-append via=cf9|reset: first boot|0"
 )
 
 # What an accelerator cannot run yet: "accel/test|reason". Remove a line when it can.
@@ -53,10 +57,13 @@ skip_accel() {
 }
 
 # run ACCEL KERNEL OPTIONS...: output in $out, exit status in $status.
+# REBOOT=reboot lets a reset reset (no -no-reboot).
 run() {
-    local accel=$1 kernel=$2
+    local accel=$1 kernel=$2 noreboot=-no-reboot
     shift 2
-    out=$(timeout -k 5 "$timeout_s" "$tern" -accel "$accel" -M pc -nographic -no-reboot \
+    [ "${REBOOT:-}" = reboot ] && noreboot=
+    # shellcheck disable=SC2086
+    out=$(timeout -k 5 "$timeout_s" "$tern" -accel "$accel" -M pc -nographic $noreboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$guests/$kernel" "$@" \
         </dev/null 2>&1)
     status=$?
@@ -90,7 +97,7 @@ for accel in "${accels[@]}"; do
         continue
     fi
     for t in "${tests[@]}"; do
-        IFS='|' read -r name kernel opts expect want <<<"$t"
+        IFS='|' read -r name kernel opts expect want reboot <<<"$t"
         later=$(unsupported_why "$accel/$name")
         if [ -n "$later" ]; then
             echo "ok $n $accel/$name # SKIP $later"
@@ -98,7 +105,7 @@ for accel in "${accels[@]}"; do
             continue
         fi
         # shellcheck disable=SC2086
-        run "$accel" "$kernel" $opts
+        REBOOT=$reboot run "$accel" "$kernel" $opts
         if [ "$status" -eq "$want" ] && grep -qF "$expect" <<<"$out"; then
             echo "ok $n $accel/$name"
         else
