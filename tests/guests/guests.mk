@@ -25,7 +25,7 @@ $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_COMMON) $(GUEST_SRC)/link.ld
 	$(quiet) LD tests/guests/$*.elf
 	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 
-$(GUEST_OUT)/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/libguest.h $(GUEST_SRC)/guests.mk
+$(GUEST_OUT)/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/libguest.h $(GUEST_SRC)/guest-gdt.h $(GUEST_SRC)/guests.mk
 	@mkdir -p $(dir $@)
 	$(quiet) CC tests/guests/$*.c
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
