@@ -37,7 +37,7 @@ CPUState *qemu_get_cpu(int index)
 {
     CPUState *cpu;
 
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         if (cpu->cpu_index == index) {
             return cpu;
         }
@@ -55,7 +55,7 @@ unsigned cpu_count(void)
     unsigned n = 0;
     CPUState *cpu;
 
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         n++;
     }
     return n;
@@ -182,7 +182,7 @@ static bool all_stopped_locked(void *opaque)
     CPUState *cpu;
 
     (void)opaque;
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         if (cpu->created && !cpu->stopped && !qemu_cpu_is_self(cpu)) {
             return false;
         }
@@ -205,11 +205,11 @@ void pause_all_vcpus(void)
     CPUState *cpu;
 
     g_mutex_lock(&cpus_lock);
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         cpu->stop = true;
     }
     g_mutex_unlock(&cpus_lock);
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         qemu_cpu_kick(cpu);
     }
     wait_cpus_state(all_stopped_locked, NULL);
@@ -220,7 +220,7 @@ void resume_all_vcpus(void)
     CPUState *cpu;
 
     g_mutex_lock(&cpus_lock);
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         cpu->stop = false;
     }
     g_cond_broadcast(&cpus_wake_cond);
@@ -333,7 +333,7 @@ void cpus_reset(void *opaque)
 
     (void)opaque;
     pause_all_vcpus();
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         cpu_reset(cpu);
         cpu_synchronize_post_reset(cpu);
     }
@@ -371,12 +371,12 @@ void qemu_destroy_vcpus(void)
     bool had_bql = bql_locked();
 
     g_mutex_lock(&cpus_lock);
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         cpu->unplug = true;
     }
     g_cond_broadcast(&cpus_wake_cond);
     g_mutex_unlock(&cpus_lock);
-    CPU_FOREACH (cpu) {
+    CPU_FOREACH(cpu) {
         qemu_cpu_kick(cpu);
     }
     if (had_bql) {

@@ -109,39 +109,39 @@ enum {
 #define APIC_DEFAULT_ADDRESS     0xfee00000u
 
 /* MSR numbers (SDM Vol. 4, table 2-2) and KVM's paravirtual ones. */
-#define MSR_IA32_TSC             0x10
-#define MSR_IA32_APICBASE        0x1b
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_TSC_ADJUST      0x3b
-#define MSR_IA32_SPEC_CTRL       0x48
-#define MSR_IA32_SYSENTER_CS     0x174
-#define MSR_IA32_SYSENTER_ESP    0x175
-#define MSR_IA32_SYSENTER_EIP    0x176
-#define MSR_MCG_STATUS           0x17a
-#define MSR_IA32_MISC_ENABLE     0x1a0
+#define MSR_IA32_TSC                     0x10
+#define MSR_IA32_APICBASE                0x1b
+#define MSR_IA32_FEATURE_CONTROL         0x3a
+#define MSR_IA32_TSC_ADJUST              0x3b
+#define MSR_IA32_SPEC_CTRL               0x48
+#define MSR_IA32_SYSENTER_CS             0x174
+#define MSR_IA32_SYSENTER_ESP            0x175
+#define MSR_IA32_SYSENTER_EIP            0x176
+#define MSR_MCG_STATUS                   0x17a
+#define MSR_IA32_MISC_ENABLE             0x1a0
 #define MSR_IA32_MISC_ENABLE_FAST_STRING (1u << 0) /* set at reset (SDM Vol. 4, 2.1) */
-#define MSR_MTRRphysBase(n)      (0x200 + 2 * (n))
-#define MSR_MTRRphysMask(n)      (0x201 + 2 * (n))
-#define MSR_MTRRfix64K_00000     0x250
-#define MSR_MTRRfix16K_80000     0x258
-#define MSR_MTRRfix16K_A0000     0x259
-#define MSR_MTRRfix4K_C0000      0x268 /* through 0x26f */
-#define MSR_PAT                  0x277
-#define MSR_MTRRdefType          0x2ff
-#define MSR_EFER                 0xc0000080
-#define MSR_STAR                 0xc0000081
-#define MSR_LSTAR                0xc0000082
-#define MSR_CSTAR                0xc0000083
-#define MSR_FMASK                0xc0000084
-#define MSR_FSBASE               0xc0000100
-#define MSR_GSBASE               0xc0000101
-#define MSR_KERNELGSBASE         0xc0000102
-#define MSR_TSC_AUX              0xc0000103
-#define MSR_KVM_WALL_CLOCK_NEW   0x4b564d00
-#define MSR_KVM_SYSTEM_TIME_NEW  0x4b564d01
-#define MSR_KVM_ASYNC_PF_EN      0x4b564d02
-#define MSR_KVM_STEAL_TIME       0x4b564d03
-#define MSR_KVM_PV_EOI_EN        0x4b564d04
+#define MSR_MTRRphysBase(n)              (0x200 + 2 * (n))
+#define MSR_MTRRphysMask(n)              (0x201 + 2 * (n))
+#define MSR_MTRRfix64K_00000             0x250
+#define MSR_MTRRfix16K_80000             0x258
+#define MSR_MTRRfix16K_A0000             0x259
+#define MSR_MTRRfix4K_C0000              0x268 /* through 0x26f */
+#define MSR_PAT                          0x277
+#define MSR_MTRRdefType                  0x2ff
+#define MSR_EFER                         0xc0000080
+#define MSR_STAR                         0xc0000081
+#define MSR_LSTAR                        0xc0000082
+#define MSR_CSTAR                        0xc0000083
+#define MSR_FMASK                        0xc0000084
+#define MSR_FSBASE                       0xc0000100
+#define MSR_GSBASE                       0xc0000101
+#define MSR_KERNELGSBASE                 0xc0000102
+#define MSR_TSC_AUX                      0xc0000103
+#define MSR_KVM_WALL_CLOCK_NEW           0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW          0x4b564d01
+#define MSR_KVM_ASYNC_PF_EN              0x4b564d02
+#define MSR_KVM_STEAL_TIME               0x4b564d03
+#define MSR_KVM_PV_EOI_EN                0x4b564d04
 
 #define MSR_MTRRcap_VCNT     8  /* variable-range MTRRs we model */
 #define MSR_MTRR_FIXED_COUNT 11 /* 64K_00000, 16K_80000/A0000, 4K_C0000..F8000 */
