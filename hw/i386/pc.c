@@ -474,8 +474,7 @@ static bool pc_kernel_is_multiboot(const char *file)
     }
     len = fread(head, 1, MULTIBOOT_SEARCH, f);
     fclose(f);
-    if (len > LINUX_HDR_HEADER + 4 && head[LINUX_HDR_HEADER] == 'H' &&
-        !memcmp(head + LINUX_HDR_HEADER, "HdrS", 4)) {
+    if (len >= LINUX_HDR_HEADER + 4 && !memcmp(head + LINUX_HDR_HEADER, "HdrS", 4)) {
         return false;
     }
     return multiboot_probe(head, len);
