@@ -278,9 +278,38 @@ tiny_linux() {
     fi
 }
 
-echo "1..10"
+# A -bios ROM that echoes what it reads from COM1 (waiting for DR, then THRE) and
+# powers off (ACPI S5) after a 'q': input from stdio, through the chardev (and the
+# -nographic mux), the UART and back. Reset vector: jmp F000:0000; code at 0xF0000:
+#   wait LSR.DR; in al,0x3f8; mov ah,al; wait LSR.THRE; out 0x3f8,al; cmp al,'q'; jne;
+#   mov ax,0x2000; out 0x604,ax; hlt
+console_echo() {
+    local name="console input reaches the guest and comes back (-serial stdio, -nographic)"
+    local rom=$work/echo.rom why="" out
+    if ! kvm_opens; then
+        skip "$name" "/dev/kvm does not open here"
+        return
+    fi
+    { printf '\272\375\003\354\250\001\164\373\272\370\003\354\210\304\272\375\003'
+      printf '\354\250\040\164\373\210\340\272\370\003\356\074\161\165\340\270\000\040'
+      printf '\272\004\006\357\364\353\375'
+      head -c $((65520 - 42)) /dev/zero | tr '\0' '\377'
+      printf '\352\000\000\000\360\377\377\377\377\377\377\377\377\377\377\377'; } >"$rom"
+    out=$(printf 'hello, tern q' | timeout -k 5 30 "$tern" -accel kvm -display none \
+        -serial stdio -bios "$rom" 2>&1)
+    [ $? -eq 0 ] && [ "${out#hello, tern}" != "$out" ] || why="-serial stdio: '$out'"
+    out=$(printf 'typed q' | timeout -k 5 30 "$tern" -accel kvm -nographic -bios "$rom" 2>&1)
+    [ $? -eq 0 ] && [ "${out#typed}" != "$out" ] || why="$why; -nographic: '$out'"
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name: ${why#; }"
+    fi
+}
+
+echo "1..11"
 if [ ! -x "$tern" ]; then
-    for t in 1 2 3 4 5 6 7 8 9 10; do skip "functional $t" "$tern is not built"; done
+    for t in 1 2 3 4 5 6 7 8 9 10 11; do skip "functional $t" "$tern is not built"; done
     exit 0
 fi
 if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
@@ -288,7 +317,8 @@ if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
     bios_reset
     kernel_reset
     tiny_linux
-    for t in 4 5 6 7 8 9 10; do skip "functional $t" "$reason"; done
+    console_echo
+    for t in 5 6 7 8 9 10 11; do skip "functional $t" "$reason"; done
     exit 0
 fi
 eval "$paths"
@@ -296,6 +326,7 @@ eval "$paths"
 bios_reset
 kernel_reset
 tiny_linux
+console_echo
 loader_errors
 boot_shell
 boot_poweroff "cloud kernel to poweroff (-smp 4 -m 1024M)" "$KERNEL_CLOUD" 4 1024M
