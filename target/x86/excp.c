@@ -79,6 +79,7 @@ typedef struct IntrFrame {
     bool has_err;
     uint32_t err;
     bool ext;     /* an external event (error codes get EXT) */
+    bool fault;   /* a fault: the pushed RFLAGS has RF set (SDM Vol. 3A, 18.3.1.1) */
     uint64_t rip; /* the return address */
 } IntrFrame;
 
@@ -170,7 +171,7 @@ static int read_handler_cs(X86CPU *cpu, const IntrFrame *f, uint32_t sel, uint32
 static void intr_protected(X86CPU *cpu, const IntrFrame *f)
 {
     CPUX86State *env = cpu->env;
-    uint64_t off, old_flags = env->rflags;
+    uint64_t off, old_flags = env->rflags | (f->fault ? RF_MASK : 0);
     uint32_t sel, type, lo, hi;
     uint32_t old_ss = env->segs[R_SS].selector, old_cs = env->segs[R_CS].selector;
     uint64_t old_sp = env->regs[R_ESP];
@@ -233,7 +234,8 @@ static void intr_protected(X86CPU *cpu, const IntrFrame *f)
 static void intr_long(X86CPU *cpu, const IntrFrame *f)
 {
     CPUX86State *env = cpu->env;
-    uint64_t off, old_flags = env->rflags, old_sp = env->regs[R_ESP], sp;
+    uint64_t off, old_flags = env->rflags | (f->fault ? RF_MASK : 0);
+    uint64_t old_sp = env->regs[R_ESP], sp;
     uint32_t sel, type, lo, hi, old_ss = env->segs[R_SS].selector;
     uint32_t old_cs = env->segs[R_CS].selector;
     int ist, new_cpl, cpl = x86_cpl(env);
@@ -310,6 +312,7 @@ void x86_deliver_exception(X86CPU *cpu)
         .has_err = cpu->has_error_code && x86_protected(env),
         .err = cpu->error_code,
         .rip = cpu->exception_is_trap ? cpu->next_rip : env->rip,
+        .fault = !cpu->exception_is_trap,
     };
 
     if (cpu->delivering) {

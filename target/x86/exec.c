@@ -75,6 +75,9 @@ uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i)
     case X86_OPK_REG:
         return x86_get_reg(cpu->env, o->reg, o->size, o->high8);
     case X86_OPK_MEM:
+        if (i == 0 && cpu->rmw) {
+            return x86_ld_seg_rmw(cpu, d->mem.seg, cpu->ea, o->size);
+        }
         return x86_ld_seg(cpu, d->mem.seg, cpu->ea, o->size);
     case X86_OPK_IMM:
         return o->imm2 ? d->imm2 : d->imm;
@@ -123,6 +126,28 @@ void x86_jump(X86CPU *cpu, uint64_t target, int opsize)
         x86_raise_exception_err(cpu, EXCP0D_GPF, 0); /* non-canonical target */
     }
     env->rip = target;
+}
+
+/* Instructions whose memory destination is read and written (the read faults as a write). */
+static bool is_rmw(const DecodedInsn *d)
+{
+    if (d->nopnd == 0 || d->opnd[0].kind != X86_OPK_MEM) {
+        return false;
+    }
+    switch (d->op) {
+    case OP_ADD ... OP_XOR:
+    case OP_ROL ... OP_SAR:
+    case OP_INC ... OP_NOT:
+    case OP_SHLD:
+    case OP_SHRD:
+    case OP_XCHG:
+    case OP_CMPXCHG:
+    case OP_XADD:
+    case OP_BTS ... OP_BTC:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static bool has_mem_operand(const DecodedInsn *d)
@@ -180,6 +205,7 @@ static void exec_one(X86CPU *cpu)
     if (has_mem_operand(d)) {
         cpu->ea = x86_mem_offset(cpu, d);
     }
+    cpu->rmw = is_rmw(d);
     env->rip = cpu->next_rip;
     op_handlers[d->op](cpu, d);
     cpu->insn_count++;
@@ -246,8 +272,8 @@ static X86ExitReason run_loop(X86CPU *cpu, uint64_t end)
 
 X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
 {
-    uint64_t end = max_insns > UINT64_MAX - cpu->insn_count ? UINT64_MAX
-                                                             : cpu->insn_count + max_insns;
+    uint64_t end =
+        max_insns > UINT64_MAX - cpu->insn_count ? UINT64_MAX : cpu->insn_count + max_insns;
 
     for (;;) {
         X86ExitReason r;

@@ -208,6 +208,8 @@ void x86_probe_write(X86CPU *cpu, vaddr la, int size, int mmu_idx);
 /* Segment checks and base: the linear address of seg:off for an access (#GP/#SS on violation). */
 vaddr x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, int size, MMUAccessType type);
 uint64_t x86_ld_seg(X86CPU *cpu, int seg, uint64_t off, int size);
+/* The read of a read-modify-write destination: faults as a write would. */
+uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size);
 void x86_st_seg(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size);
 /* Reads instruction bytes at CS:RIP (up to avail); returns how many it read. */
 size_t x86_fetch_code(X86CPU *cpu, uint64_t rip, uint8_t *buf, size_t want);

@@ -106,7 +106,9 @@ static void mmio_rw(X86CPU *cpu, hwaddr pa, void *buf, int n, bool is_write)
 }
 
 /* One access that stays inside a page. */
-static void access_page(X86CPU *cpu, vaddr la, void *buf, int n, int mmu_idx, MMUAccessType type)
+/* One access inside a page, translated for type; a read when !write (RMW reads use STORE). */
+static void access_page_rw(X86CPU *cpu, vaddr la, void *buf, int n, int mmu_idx, MMUAccessType type,
+                           bool write)
 {
     CPUTLBEntryFull *full;
     CPUTLBEntry *e = tlb_get(cpu, la, type, mmu_idx, &full);
@@ -115,12 +117,17 @@ static void access_page(X86CPU *cpu, vaddr la, void *buf, int n, int mmu_idx, MM
     if (tag & TLB_MMIO) {
         hwaddr pa = full->phys_page | (la & ~TARGET_PAGE_MASK);
 
-        mmio_rw(cpu, pa, buf, n, type == MMU_DATA_STORE);
-    } else if (type == MMU_DATA_STORE) {
+        mmio_rw(cpu, pa, buf, n, write);
+    } else if (write) {
         memcpy((void *)(uintptr_t)(la + e->addend), buf, n);
     } else {
         memcpy(buf, (const void *)(uintptr_t)(la + e->addend), n);
     }
+}
+
+static void access_page(X86CPU *cpu, vaddr la, void *buf, int n, int mmu_idx, MMUAccessType type)
+{
+    access_page_rw(cpu, la, buf, n, mmu_idx, type, type == MMU_DATA_STORE);
 }
 
 /* The address after a page crossing: linear addresses wrap at 4 GiB outside 64-bit mode. */
@@ -141,6 +148,37 @@ uint64_t x86_ld_slow(X86CPU *cpu, vaddr la, int size, int mmu_idx, MMUAccessType
         access_page(cpu, next_la(cpu, la, n1), buf + n1, size - n1, mmu_idx, type);
     }
     return ldn_le(buf, size);
+}
+
+/*
+ * The read half of a read-modify-write: translated as a write, so that a
+ * read-only or absent page faults with W set, as hardware reports it.
+ */
+static uint64_t ld_rmw_slow(X86CPU *cpu, vaddr la, int size, int mmu_idx)
+{
+    uint8_t buf[8] = {0};
+    int n1 = MIN((uint64_t)size, TARGET_PAGE_SIZE - (la & ~TARGET_PAGE_MASK));
+
+    access_page_rw(cpu, la, buf, n1, mmu_idx, MMU_DATA_STORE, false);
+    if (n1 < size) {
+        access_page_rw(cpu, next_la(cpu, la, n1), buf + n1, size - n1, mmu_idx, MMU_DATA_STORE,
+                       false);
+    }
+    return ldn_le(buf, size);
+}
+
+uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size)
+{
+    vaddr la = x86_seg_linear(cpu, seg, off, size, MMU_DATA_STORE);
+    int mmu_idx = x86_mmu_index(cpu->env);
+    CPUTLBDesc *desc = &cpu->tlb.d[mmu_idx];
+    CPUTLBEntry *e = &desc->table[tlb_index(desc, la)];
+
+    if (likely(e->addr_write == (la & TARGET_PAGE_MASK) && tlb_fast_ok(la, size))) {
+        desc->stats.hits++;
+        return ldn_le((const void *)(uintptr_t)(la + e->addend), size);
+    }
+    return ld_rmw_slow(cpu, la, size, mmu_idx);
 }
 
 void x86_probe_write(X86CPU *cpu, vaddr la, int size, int mmu_idx)

@@ -76,6 +76,7 @@ struct X86CPU {
     uint64_t next_rip;
     DecodedInsn insn;
     uint64_t ea; /* offset (effective address) of its memory operand */
+    bool rmw;    /* operand 0 is memory that the instruction reads and writes */
 
     /* The exception being raised (x86_raise_exception). */
     int exception_index; /* -1: none */
