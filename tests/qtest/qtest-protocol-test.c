@@ -292,6 +292,42 @@ static void test_tcp(void)
     close(lfd);
 }
 
+/* set_irq_in drives a GSI as a device would; intercepted lines report it. */
+static void test_set_irq_in(void)
+{
+    QTestState *s = qtest_init(NULL);
+
+    qtest_irq_intercept_in(s, "ioapic");
+    assert_reply(s, "set_irq_in ioapic unnamed-gpio-in 5 1", "OK");
+    g_assert_true(qtest_get_irq(s, 5));
+    g_assert_false(qtest_get_irq(s, 6));
+    assert_reply(s, "set_irq_in isa-serial x 5 0", "OK");
+    g_assert_false(qtest_get_irq(s, 5));
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/* -qtest-log FILE records commands (R) and replies (S) with timestamps. */
+static void test_log(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tern-qtest-log-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "log", NULL);
+    g_autofree char *args = g_strdup_printf("-qtest-log %s", path);
+    g_autofree char *log = NULL;
+    QTestState *s;
+
+    g_assert_no_error(err);
+    s = qtest_init(args);
+    assert_reply(s, "outb 0x70 0x40", "OK");
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+    g_assert_true(g_file_get_contents(path, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, "] outb 0x70 0x40\n"));
+    g_assert_nonnull(strstr(log, "[S +"));
+    g_assert_nonnull(strstr(log, "] OK\n"));
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Gone, or a zombie nobody reaped yet (PID 1 of a container may not): no longer running. */
 static bool process_ended(int pid)
 {
@@ -381,6 +417,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/protocol/needs-qtest-option", test_needs_qtest_option);
     g_test_add_func("/qtest/protocol/stdio", test_stdio);
     g_test_add_func("/qtest/protocol/tcp", test_tcp);
+    g_test_add_func("/qtest/protocol/set-irq-in", test_set_irq_in);
+    g_test_add_func("/qtest/protocol/log", test_log);
     g_test_add_func("/qtest/protocol/reap-on-abort", test_reap_on_abort);
     g_test_add_func("/qtest/protocol/dies-with-parent", test_dies_with_parent);
     return g_test_run();
