@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/trace.h"
 
 unsigned qemu_loglevel;
 static FILE *logfile;
@@ -59,6 +60,13 @@ bool qemu_set_log_str(const char *str, GError **errp)
         if (!**n) {
             continue;
         }
+        /* QEMU's spelling of -trace PATTERN: "-d trace:serial_*". */
+        if (g_str_has_prefix(*n, "trace:")) {
+            if (!trace_apply_pattern(*n + 6, errp)) {
+                return false;
+            }
+            continue;
+        }
         for (i = 0; i < ARRAY_SIZE(log_items); i++) {
             if (!strcmp(*n, log_items[i].name)) {
                 mask |= log_items[i].mask;
@@ -80,6 +88,7 @@ void qemu_print_log_usage(void)
     for (size_t i = 0; i < ARRAY_SIZE(log_items); i++) {
         printf("%-14s %s\n", log_items[i].name, log_items[i].help);
     }
+    printf("%-14s %s\n", "trace:PATTERN", "enable trace events matching PATTERN (as -trace)");
 }
 
 bool qemu_set_log_filename(const char *filename, GError **errp)

@@ -232,6 +232,24 @@ static void test_shared_log_sink(void)
     reset_trace();
 }
 
+/* -d trace:PATTERN is QEMU's other spelling of -trace PATTERN. */
+static void test_log_trace_item(void)
+{
+    GError *err = NULL;
+
+    reset_trace();
+    g_assert_true(qemu_set_log_str("guest_errors,trace:ttest_b*", &err));
+    g_assert_no_error(err);
+    g_assert_true(qemu_loglevel_mask(LOG_GUEST_ERROR));
+    g_assert_true(enabled("ttest_beta"));
+    g_assert_false(enabled("ttest_alpha"));
+    g_assert_false(qemu_set_log_str("trace:ttest_nosuch", &err));
+    g_assert_nonnull(strstr(err->message, "ttest_nosuch"));
+    g_clear_error(&err);
+    g_assert_true(qemu_set_log_str("", NULL));
+    reset_trace();
+}
+
 #define NR_THREADS 4
 #define NR_LINES   2000
 
@@ -335,6 +353,7 @@ int main(int argc, char **argv)
     g_test_add_func("/trace/output-format", test_output_format);
     g_test_add_func("/trace/disabled-is-silent", test_disabled_is_silent);
     g_test_add_func("/trace/shared-log-sink", test_shared_log_sink);
+    g_test_add_func("/trace/log-trace-item", test_log_trace_item);
     g_test_add_func("/trace/threads-whole-lines", test_threads_whole_lines);
     g_test_add_func("/trace/list", test_list);
     g_test_add_func("/trace/help", test_help);
