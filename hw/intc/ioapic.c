@@ -8,8 +8,9 @@
  * trigger mode, mask, destination), edge-triggered pins sending one message
  * per rising edge and level-triggered pins sending while asserted, with Remote
  * IRR holding further messages until the local APIC's EOI. The version is
- * 0x20, as on the PIIX/ICH I/O APICs QEMU models too, with the EOI register at
- * offset 0x40 that version added.
+ * 0x20 by default (the ICH I/O APIC, with the EOI register at offset 0x40
+ * that version added); property version=0x11 gives the 82093AA itself (no
+ * EOI register), which is what KVM's in-kernel IOAPIC reports.
  *
  * Left out: the APIC serial bus (messages go straight to apic_deliver_irq,
  * so delivery status is always idle), the polarity bit as a line inverter
@@ -37,7 +38,8 @@
 #define IOAPIC_REG_ARB   0x02
 #define IOAPIC_REG_REDTBL 0x10
 
-#define IOAPIC_VERSION   0x20
+#define IOAPIC_VERSION_82093AA 0x11
+#define IOAPIC_VERSION_ICH     0x20
 #define IOAPIC_ID_SHIFT  24
 #define IOAPIC_ID_MASK   0x0f
 
@@ -60,6 +62,7 @@
 struct IOAPICState {
     DeviceState parent;
     uint32_t base;
+    uint8_t version;
     uint8_t id;
     MemoryRegion io;
     uint32_t ioregsel;
@@ -151,7 +154,7 @@ static uint32_t ioapic_read_reg(IOAPICState *s, uint32_t index)
     case IOAPIC_REG_ARB:
         return (uint32_t)s->id << IOAPIC_ID_SHIFT;
     case IOAPIC_REG_VER:
-        return (IOAPIC_NUM_PINS - 1) << 16 | IOAPIC_VERSION;
+        return (IOAPIC_NUM_PINS - 1) << 16 | s->version;
     }
     if (index >= IOAPIC_REG_REDTBL && pin < IOAPIC_NUM_PINS) {
         return (index & 1) ? s->rte[pin] >> 32 : (uint32_t)s->rte[pin];
@@ -218,7 +221,7 @@ static void ioapic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned 
         s->ioregsel = val & 0xff;
     } else if (addr == IOAPIC_IOWIN && size == 4) {
         ioapic_write_reg(s, s->ioregsel, val);
-    } else if (addr == IOAPIC_EOI && size == 4) {
+    } else if (addr == IOAPIC_EOI && size == 4 && s->version >= IOAPIC_VERSION_ICH) {
         ioapic_eoi(s, val & RTE_VECTOR);
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "ioapic: %u-byte write at offset 0x%02x\n", size,
@@ -260,6 +263,11 @@ static bool ioapic_realize(DeviceState *dev, GError **errp)
 {
     IOAPICState *s = (IOAPICState *)dev;
 
+    if (s->version != IOAPIC_VERSION_82093AA && s->version != IOAPIC_VERSION_ICH) {
+        g_set_error(errp, TERN_ERROR, 0, "ioapic: version must be 0x11 or 0x20, not 0x%x",
+                    s->version);
+        return false;
+    }
     memory_region_init_io(&s->io, &ioapic_ops, s, "ioapic", IOAPIC_MMIO_SIZE);
     memory_region_add_subregion_overlap(get_system_memory(), s->base, &s->io, 1);
     s->inputs = qemu_allocate_irqs(ioapic_set_irq, s, IOAPIC_NUM_PINS);
@@ -294,6 +302,7 @@ static void ioapic_info(DeviceState *dev, GString *out)
 
 static const Property ioapic_props[] = {
     DEFINE_PROP_UINT32("base", IOAPICState, base, IOAPIC_DEFAULT_BASE),
+    DEFINE_PROP_UINT8("version", IOAPICState, version, IOAPIC_VERSION_ICH),
     DEFINE_PROP_END,
 };
 
@@ -334,12 +343,15 @@ static int pc_irqchip_extint_ack(void *opaque)
     return pic_read_irq(opaque);
 }
 
-qemu_irq *pc_irqchip_create(I8259State **ppic, IOAPICState **pioapic)
+qemu_irq *pc_irqchip_create(uint8_t ioapic_version, I8259State **ppic, IOAPICState **pioapic)
 {
     DeviceState *pic = qdev_new(TYPE_I8259);
     DeviceState *ioapic = qdev_new(TYPE_IOAPIC);
     GError *err = NULL;
 
+    if (ioapic_version) {
+        qdev_prop_set_uint(ioapic, "version", ioapic_version);
+    }
     if (!qdev_realize(pic, &err) || !qdev_realize(ioapic, &err)) {
         g_error("pc irqchip: %s", err->message);
     }

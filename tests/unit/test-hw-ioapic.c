@@ -167,6 +167,34 @@ static void test_registers(void)
     teardown();
 }
 
+/* version=0x11: the 82093AA as KVM's in-kernel IOAPIC reports it, without the EOI register. */
+static void test_version_11(void)
+{
+    const char *props[] = {"version", "0x11", NULL};
+    DeviceState *bad = qdev_new(TYPE_IOAPIC);
+    GError *err = NULL;
+
+    g_assert_true(qdev_prop_parse(bad, "version", "0x12", &err));
+    g_assert_false(qdev_realize(bad, &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+    qdev_unref(bad);
+
+    setup_apics();
+    ioapic = (IOAPICState *)hwt_create(TYPE_IOAPIC, props);
+    pin = ioapic_get_irqs(ioapic);
+    g_assert_cmphex(io_read(REG_VER), ==, 0x00170011);
+    set_rte(3, 0x43 | RTE_LEVEL, 0);
+    qemu_irq_raise(pin[3]);
+    take(0, 0x43);
+    qemu_irq_lower(pin[3]);
+    mmio_writel(IOAPIC_DEFAULT_BASE + IOEOI, 0x43); /* no such register: logged */
+    g_assert_cmphex(io_read(REDTBL(3, 0)) & RTE_REMOTE_IRR, ==, RTE_REMOTE_IRR);
+    eoi(0);
+    g_assert_cmphex(io_read(REDTBL(3, 0)) & RTE_REMOTE_IRR, ==, 0);
+    teardown();
+}
+
 static void test_edge(void)
 {
     setup();
@@ -284,7 +312,7 @@ static void test_pc_wiring(void)
     qemu_irq *gsi;
 
     setup_apics();
-    gsi = pc_irqchip_create(&pic, &io);
+    gsi = pc_irqchip_create(0, &pic, &io);
     ioapic = io;
     pin = ioapic_get_irqs(io);
     g_assert_true(i8259_get() == pic);
@@ -379,6 +407,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     hwt_init();
     g_test_add_func("/ioapic/registers", test_registers);
+    g_test_add_func("/ioapic/version-0x11", test_version_11);
     g_test_add_func("/ioapic/edge", test_edge);
     g_test_add_func("/ioapic/level-remote-irr", test_level_remote_irr);
     g_test_add_func("/ioapic/destinations-modes", test_destinations_and_modes);

@@ -31,7 +31,8 @@ uint64_t ioapic_get_redirection(IOAPICState *s, int pin);
 void ioapic_eoi_broadcast(uint8_t vector);
 
 /*
- * The PC's userspace irqchip: creates the "i8259" pair and the "ioapic",
+ * The PC's userspace irqchip: creates the "i8259" pair and the "ioapic" (of
+ * ioapic_version 0x11 or 0x20; 0 for the default, 0x20),
  * connects the PIC's INTR to LINT0 of the local APICs (apic_get_pic_intr_line)
  * and its INTA to ExtINT acknowledges, and returns 24 GSI lines (freed by the
  * caller with qemu_free_irqs(gsi, IOAPIC_NUM_PINS)): GSI n drives PIC input n
@@ -40,6 +41,6 @@ void ioapic_eoi_broadcast(uint8_t vector);
  * reaches nothing (the PIC's IR2 is the cascade), as with KVM's irqchip.
  * pic/ioapic may be NULL.
  */
-qemu_irq *pc_irqchip_create(I8259State **pic, IOAPICState **ioapic);
+qemu_irq *pc_irqchip_create(uint8_t ioapic_version, I8259State **pic, IOAPICState **ioapic);
 
 #endif
