@@ -27,8 +27,14 @@ static GPtrArray *event_table(void)
     if (!events) {
         events = g_ptr_array_new();
     }
+    return events;
+}
+
+/* The table in name order, for listings; sorted once after the last registration. */
+static GPtrArray *sorted_event_table(void)
+{
     if (!events_sorted) {
-        g_ptr_array_sort(events, compare_events);
+        g_ptr_array_sort(event_table(), compare_events);
         events_sorted = true;
     }
     return events;
@@ -70,7 +76,7 @@ void trace_event_set_state_dynamic(TraceEvent *ev, bool enable)
 
 void trace_event_foreach(void (*fn)(TraceEvent *ev, void *opaque), void *opaque)
 {
-    GPtrArray *t = event_table();
+    GPtrArray *t = sorted_event_table();
 
     for (guint i = 0; i < t->len; i++) {
         fn(g_ptr_array_index(t, i), opaque);
