@@ -260,8 +260,12 @@ static void monitor_line(void *opaque, const char *line)
 {
     Monitor *mon = opaque;
 
+    int status;
+
     hmp_handle_command(mon, line);
-    readline_show_prompt(&mon->rs);
+    if (!qemu_shutdown_requested(&status)) {
+        readline_show_prompt(&mon->rs); /* after quit, none: tern is going */
+    }
 }
 
 void monitor_feed_input(Monitor *mon, const uint8_t *buf, int size)
