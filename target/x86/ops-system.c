@@ -14,6 +14,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "helper.h"
+#include "fpu-helper.h"
 #include <time.h>
 
 #define CR0_RESERVED_HI 0xffffffff00000000ULL
@@ -685,6 +686,7 @@ static void exec_misc_system(X86CPU *cpu, const DecodedInsn *d)
         if ((env->cr[0] & (CR0_MP_MASK | CR0_TS_MASK)) == (CR0_MP_MASK | CR0_TS_MASK)) {
             x86_raise_exception(cpu, EXCP07_PREX);
         }
+        x86_fpu_wait(cpu);
         break;
     case OP_UD:
     case OP_INVALID:
@@ -756,9 +758,13 @@ void x86_exec_system(X86CPU *cpu, const DecodedInsn *d)
         x86_exec_seg(cpu, d);
         break;
     case OP_FPU:
+    case OP_FXSAVE ... OP_STMXCSR:
+        x86_exec_fpu(cpu, d);
+        break;
     case OP_SSE:
     case OP_EMMS:
-    case OP_FXSAVE ... OP_STMXCSR:
+        x86_exec_sse(cpu, d);
+        break;
     case OP_XSAVE ... OP_CRC32:
     case OP_MONITOR ... OP_RSM:
         exec_fpu_sse(cpu, d);
