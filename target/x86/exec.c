@@ -30,11 +30,17 @@ void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSp
     cpu->io = io;
     cpu->exception_index = -1;
     tlb_init(&cpu->tlb, as);
+    cpu->dcache = g_new(X86DecodeCacheEntry, 1u << X86_DECODE_CACHE_BITS);
+    for (unsigned i = 0; i < 1u << X86_DECODE_CACHE_BITS; i++) {
+        cpu->dcache[i].la = UINT64_MAX;
+    }
 }
 
 void x86_tcg_cpu_destroy(X86CPU *cpu)
 {
     tlb_destroy(&cpu->tlb);
+    g_free(cpu->dcache);
+    cpu->dcache = NULL;
     if (cpu->logged_pcs) {
         g_hash_table_destroy(cpu->logged_pcs);
         cpu->logged_pcs = NULL;
@@ -160,18 +166,15 @@ static bool has_mem_operand(const DecodedInsn *d)
     return false;
 }
 
-/* Fetches and decodes at RIP, raising #UD/#GP/#PF as the bytes require. */
-static void fetch_decode(X86CPU *cpu, DecodedInsn *d)
+/* Decodes buf, fetching the rest from the next page only if the instruction needs it. */
+static void decode_bytes(X86CPU *cpu, uint8_t *buf, size_t n, int bits, uint64_t ip_mask,
+                         DecodedInsn *d)
 {
     CPUX86State *env = cpu->env;
-    uint8_t buf[X86_MAX_INSN_LEN];
-    int bits = x86_cpu_code_bits(env);
-    uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
-    size_t n = x86_fetch_code(cpu, env->rip, buf, sizeof(buf));
     X86DecodeStatus st = x86_decode(buf, n, bits, d);
 
-    while (st == X86_DECODE_SHORT && n < sizeof(buf)) {
-        size_t more = x86_fetch_code(cpu, (env->rip + n) & ip_mask, buf + n, sizeof(buf) - n);
+    while (st == X86_DECODE_SHORT && n < X86_MAX_INSN_LEN) {
+        size_t more = x86_fetch_code(cpu, (env->rip + n) & ip_mask, buf + n, X86_MAX_INSN_LEN - n);
 
         if (more == 0) {
             x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
@@ -185,23 +188,70 @@ static void fetch_decode(X86CPU *cpu, DecodedInsn *d)
     if (st == X86_DECODE_UD) {
         x86_raise_exception(cpu, EXCP06_ILLOP);
     }
+}
+
+/* The first len bytes of two 16-byte buffers are equal (two word compares, no memcmp call). */
+static inline bool same_insn_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+    uint64_t a0, a1, b0, b1;
+    uint64_t m0 = len >= 8 ? UINT64_MAX : (1ULL << (8 * len)) - 1;
+    uint64_t m1 = len <= 8 ? 0 : (1ULL << (8 * (len - 8))) - 1;
+
+    memcpy(&a0, a, 8);
+    memcpy(&a1, a + 8, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&b1, b + 8, 8);
+    return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
+}
+
+/* Fetches and decodes at RIP (through the decode cache), raising #UD/#GP/#PF as needed. */
+static const DecodedInsn *fetch_decode(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+    uint8_t buf[16];
+    int bits = x86_cpu_code_bits(env);
+    uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
+    size_t n = x86_fetch_code(cpu, env->rip, buf, X86_MAX_INSN_LEN);
+    uint64_t la = cpu->fetch_la;
+    X86DecodeCacheEntry *e =
+        &cpu->dcache[(la ^ (la >> X86_DECODE_CACHE_BITS)) & ((1u << X86_DECODE_CACHE_BITS) - 1)];
+    const DecodedInsn *d;
+
+    if (unlikely(n < X86_MAX_INSN_LEN)) {
+        memset(buf + n, 0, sizeof(buf) - n); /* compared under a mask, but keep it defined */
+    }
+    if (e->la == la && e->bits == bits && e->insn.len <= n &&
+        same_insn_bytes(e->bytes, buf, e->insn.len)) {
+        cpu->dcache_hits++;
+        d = &e->insn;
+    } else {
+        cpu->dcache_misses++;
+        e->la = UINT64_MAX; /* stays empty if decoding faults */
+        decode_bytes(cpu, buf, n, bits, ip_mask, &e->insn);
+        memset(e->bytes, 0, sizeof(e->bytes));
+        memcpy(e->bytes, buf, e->insn.len);
+        e->bits = bits;
+        e->la = la;
+        d = &e->insn;
+    }
     cpu->next_rip = (env->rip + d->len) & ip_mask;
     if (unlikely(cpu->log_in_asm)) {
         x86_log_in_asm(cpu, buf, d->len, bits);
     }
+    return d;
 }
 
 /* Executes one instruction; faults longjmp out with RIP and RSP restored by the caller. */
 static void exec_one(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
-    DecodedInsn *d = &cpu->insn;
+    const DecodedInsn *d;
 
     cpu->insn_rip = env->rip;
     cpu->insn_rsp = env->regs[R_ESP];
     cpu->intr_shadow = false;
     tlb_check_pending_flush(&cpu->tlb);
-    fetch_decode(cpu, d);
+    d = fetch_decode(cpu);
     if (has_mem_operand(d)) {
         cpu->ea = x86_mem_offset(cpu, d);
     }

@@ -211,7 +211,10 @@ uint64_t x86_ld_seg(X86CPU *cpu, int seg, uint64_t off, int size);
 /* The read of a read-modify-write destination: faults as a write would. */
 uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size);
 void x86_st_seg(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size);
-/* Reads instruction bytes at CS:RIP (up to avail); returns how many it read. */
+/*
+ * Reads instruction bytes at CS:RIP (up to want, at most to the end of the page and the CS
+ * limit); returns how many it read. buf must hold 16 bytes (the fast path copies 16).
+ */
 size_t x86_fetch_code(X86CPU *cpu, uint64_t rip, uint8_t *buf, size_t want);
 
 /* Stack: push/pop at the current stack size (SS:rSP). */

@@ -226,6 +226,27 @@ size_t x86_fetch_code(X86CPU *cpu, uint64_t rip, uint8_t *buf, size_t want)
         la = (uint32_t)(cs->base + rip);
     }
     n = MIN(want, (size_t)(TARGET_PAGE_SIZE - (la & ~TARGET_PAGE_MASK)));
+    cpu->fetch_la = la;
+    {
+        CPUTLBDesc *desc = &cpu->tlb.d[mmu_idx];
+        CPUTLBEntry *e = &desc->table[tlb_index(desc, la)];
+
+        if (likely(e->addr_code == (la & TARGET_PAGE_MASK))) {
+            const uint8_t *src = (const uint8_t *)(uintptr_t)(la + e->addend);
+
+            desc->stats.hits++;
+            if (likely(n == X86_MAX_INSN_LEN &&
+                       (la & ~TARGET_PAGE_MASK) <= TARGET_PAGE_SIZE - 16)) {
+                /* one 16-byte copy: a variable-length memcpy is a slow rep movs */
+                memcpy(buf, src, 16);
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    buf[i] = src[i];
+                }
+            }
+            return n;
+        }
+    }
     access_page(cpu, la, buf, n, mmu_idx, MMU_INST_FETCH);
     return n;
 }

@@ -59,6 +59,20 @@ typedef enum X86ExitReason {
 
 typedef struct X86CPU X86CPU;
 
+/*
+ * A decoded instruction remembered by its linear address. It is reused only
+ * when the bytes fetched now are the same, so code that changes is decoded
+ * again without any invalidation.
+ */
+typedef struct X86DecodeCacheEntry {
+    uint64_t la; /* UINT64_MAX: empty */
+    uint8_t bits;
+    uint8_t bytes[16]; /* the instruction, zero-padded */
+    DecodedInsn insn;
+} X86DecodeCacheEntry;
+
+#define X86_DECODE_CACHE_BITS 12
+
 /* The future PIC/APIC: true with *vector when an external interrupt is pending (IF is checked). */
 typedef bool (*X86IntrPendingFn)(X86CPU *cpu, void *opaque, int *vector);
 
@@ -73,6 +87,9 @@ struct X86CPU {
     /* The instruction being executed. */
     uint64_t insn_rip; /* RIP at its start, restored when it faults */
     uint64_t insn_rsp; /* RSP at its start, likewise */
+    uint64_t fetch_la; /* linear address of the last code fetch */
+    X86DecodeCacheEntry *dcache;
+    uint64_t dcache_hits, dcache_misses;
     uint64_t next_rip;
     DecodedInsn insn;
     uint64_t ea; /* offset (effective address) of its memory operand */
