@@ -13,7 +13,7 @@
  * logical (flat and cluster) destinations and lowest-priority arbitration
  * (11.6), INIT and start-up IPIs, the timer in one-shot, periodic and
  * TSC-deadline modes (11.5.4), the error register (11.5.3), and ExtINT from
- * the 8259 through LINT0 (11.5.1).
+ * the 8259 through LINT0 (11.5.1). The timer is in apic-timer.c.
  *
  * Left out: SMI delivery (logged), thermal and performance-counter LVT
  * sources (the registers exist, nothing fires), CMCI, focus processor
@@ -31,6 +31,7 @@
 #include "exec/memory.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
+#include "apic-internal.h"
 
 /* Register offsets in the xAPIC page (x2APIC MSR = 0x800 + offset / 16). */
 #define APIC_ID       0x020
@@ -58,24 +59,6 @@
 
 /* Version: 0x14 (integrated APIC), max LVT entry 5, no EOI-broadcast suppression. */
 #define APIC_VERSION 0x00050014
-
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_NUM };
-
-/* LVT fields. */
-#define LVT_VECTOR        0x000000ff
-#define LVT_DM_SHIFT      8
-#define LVT_DM_MASK       7
-#define LVT_DELIV_STATUS  (1u << 12)
-#define LVT_POLARITY      (1u << 13)
-#define LVT_REMOTE_IRR    (1u << 14)
-#define LVT_LEVEL         (1u << 15)
-#define LVT_MASKED        (1u << 16)
-#define LVT_TIMER_SHIFT   17
-#define LVT_TIMER_ONESHOT 0
-#define LVT_TIMER_PERIODIC 1
-#define LVT_TIMER_TSCDEADLINE 2
-#define LVT_RESET         LVT_MASKED
-#define LVT_EXTINT_UNMASKED (APIC_DM_EXTINT << LVT_DM_SHIFT)
 
 /* Writable bits of each LVT register. */
 static const uint32_t lvt_writable[LVT_NUM] = {
@@ -120,36 +103,8 @@ enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 #define BASE_ADDR     0x000ffffffffff000ull
 #define BASE_WRITABLE (BASE_EXTD | BASE_ENABLE | BASE_ADDR)
 
-/* The shortest interval between periodic timer interrupts (they coalesce below it). */
-#define APIC_TIMER_MIN_PERIOD_NS 1000
-
 #define XAPIC_BROADCAST  0xff
 #define X2APIC_BROADCAST 0xffffffffu
-
-struct APICState {
-    DeviceState parent;
-    uint32_t initial_id; /* property "id" */
-    bool bsp;
-    const APICCPUOps *ops;
-    void *cpu;
-
-    uint64_t apicbase;
-    uint32_t id; /* xAPIC: ID in bits 7:0 here (the register holds it in 31:24) */
-    uint8_t tpr;
-    uint32_t ldr, dfr, svr;
-    uint32_t isr[8], tmr[8], irr[8];
-    uint32_t esr, esr_pending;
-    uint32_t icr[2];
-    uint32_t lvt[LVT_NUM];
-    uint32_t initial_count, divide_conf;
-    int64_t timer_load; /* virtual ns the count started (or restarted) at */
-    uint64_t tsc_deadline;
-    int64_t tsc_offset;
-    QEMUTimer *timer;
-    int lint_level[2];
-    bool extint_pending; /* an ExtINT message from the IOAPIC */
-    bool wait_for_sipi;
-};
 
 static GList *apics; /* realized, in creation order */
 static APICCurrentFn current_fn;
@@ -160,7 +115,6 @@ static qemu_irq pic_intr_line;
 static int pic_intr_level;
 
 static void apic_update_irq(APICState *s);
-static void apic_timer_arm(APICState *s);
 
 /* --- 256-bit registers --------------------------------------------------------------- */
 
@@ -328,7 +282,7 @@ static void apic_set_irq(APICState *s, int vector, int trigger)
 }
 
 /* An LVT source fires (timer, error, LINT0/1 edges). */
-static void apic_local_deliver(APICState *s, int lvt_index)
+void apic_local_deliver(APICState *s, int lvt_index)
 {
     uint32_t lvt = s->lvt[lvt_index];
     int dm = (lvt >> LVT_DM_SHIFT) & LVT_DM_MASK;
@@ -616,172 +570,6 @@ static void apic_eoi(APICState *s)
         ioapic_eoi_broadcast(isrv);
     }
     apic_update_irq(s);
-}
-
-/* --- timer --------------------------------------------------------------------------- */
-
-static int apic_timer_mode(APICState *s)
-{
-    return (s->lvt[LVT_TIMER] >> LVT_TIMER_SHIFT) & 3;
-}
-
-/* Divide configuration bits 3,1,0: 000 = 2 ... 110 = 128, 111 = 1. */
-static int apic_divide_shift(APICState *s)
-{
-    int v = (s->divide_conf & 3) | ((s->divide_conf >> 1) & 4);
-    return (v + 1) & 7;
-}
-
-/* Timer ticks (after the divider) since the count was loaded. */
-static uint64_t apic_timer_ticks(APICState *s)
-{
-    int64_t ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - s->timer_load;
-    return ((uint64_t)ns * (APIC_TIMER_FREQ_HZ / 1000000000ull)) >> apic_divide_shift(s);
-}
-
-static uint32_t apic_current_count(APICState *s)
-{
-    uint64_t t;
-
-    if (!s->initial_count || apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE) {
-        return 0;
-    }
-    t = apic_timer_ticks(s);
-    if (apic_timer_mode(s) == LVT_TIMER_PERIODIC) {
-        return s->initial_count - t % s->initial_count;
-    }
-    return t >= s->initial_count ? 0 : s->initial_count - t;
-}
-
-static int64_t apic_ticks_to_ns(APICState *s, uint64_t ticks)
-{
-    return (int64_t)(ticks << apic_divide_shift(s)) / (APIC_TIMER_FREQ_HZ / 1000000000ull);
-}
-
-uint64_t apic_tsc_from_ns(int64_t ns)
-{
-    return (unsigned __int128)ns * APIC_TSC_FREQ_HZ / NANOSECONDS_PER_SECOND;
-}
-
-/* The first virtual ns at which the TSC reaches tsc (without the offset). */
-static int64_t apic_ns_from_tsc(uint64_t tsc)
-{
-    unsigned __int128 n = (unsigned __int128)tsc * NANOSECONDS_PER_SECOND;
-    n = (n + APIC_TSC_FREQ_HZ - 1) / APIC_TSC_FREQ_HZ;
-    return n > INT64_MAX ? INT64_MAX : (int64_t)n;
-}
-
-/* Schedules the next expiry of the count (or deadline), or stops the timer. */
-static void apic_timer_arm(APICState *s)
-{
-    uint64_t t, n = s->initial_count;
-
-    if (apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE) {
-        if (!s->tsc_deadline) {
-            timer_del(s->timer);
-        } else {
-            /* The virtual-clock TSC the deadline stands for, before the vCPU's offset. */
-            __int128 tsc = (__int128)s->tsc_deadline - s->tsc_offset;
-            timer_mod(s->timer, tsc <= 0 ? 0 : apic_ns_from_tsc(MIN(tsc, (__int128)UINT64_MAX)));
-        }
-        return;
-    }
-    if (!n) {
-        timer_del(s->timer);
-        return;
-    }
-    t = apic_timer_ticks(s);
-    if (apic_timer_mode(s) == LVT_TIMER_PERIODIC) {
-        int64_t next = s->timer_load + apic_ticks_to_ns(s, (t / n + 1) * n);
-        int64_t soonest = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + APIC_TIMER_MIN_PERIOD_NS;
-        /* XXX: very short periods fire at most every 1 us, so a guest cannot hog the host. */
-        timer_mod(s->timer, apic_ticks_to_ns(s, n) < APIC_TIMER_MIN_PERIOD_NS ? MAX(next, soonest)
-                                                                                : next);
-    } else if (t < n) {
-        timer_mod(s->timer, s->timer_load + apic_ticks_to_ns(s, n));
-    } else {
-        timer_del(s->timer);
-    }
-}
-
-static void apic_timer_cb(void *opaque)
-{
-    APICState *s = opaque;
-
-    if (apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE) {
-        s->tsc_deadline = 0;
-    } else if (apic_timer_mode(s) == LVT_TIMER_PERIODIC && s->initial_count) {
-        apic_timer_arm(s);
-    }
-    apic_local_deliver(s, LVT_TIMER);
-}
-
-/* Keeps the current count across a divider change: the count continues at the new rate. */
-static void apic_write_divide(APICState *s, uint32_t val)
-{
-    uint32_t cur = apic_current_count(s);
-    uint64_t done = s->initial_count - cur;
-
-    s->divide_conf = val & 0xb;
-    if (s->initial_count && cur) {
-        s->timer_load = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - apic_ticks_to_ns(s, done);
-    }
-    if (apic_timer_mode(s) != LVT_TIMER_TSCDEADLINE) {
-        apic_timer_arm(s);
-    }
-}
-
-static void apic_write_lvt_timer(APICState *s, uint32_t val)
-{
-    int old_mode = apic_timer_mode(s);
-    uint32_t cur = apic_current_count(s);
-
-    s->lvt[LVT_TIMER] = val;
-    if (cur && apic_timer_mode(s) != old_mode) {
-        /* One-shot <-> periodic: the count in progress goes on from where it is. */
-        s->timer_load = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
-                        apic_ticks_to_ns(s, s->initial_count - cur);
-    }
-    if (apic_timer_mode(s) == 3) {
-        qemu_log_mask(LOG_GUEST_ERROR, "apic %u: reserved timer mode 3\n", s->id);
-        s->lvt[LVT_TIMER] &= ~(1u << (LVT_TIMER_SHIFT + 1)); /* treat as periodic */
-    }
-    if (old_mode != apic_timer_mode(s) &&
-        (old_mode == LVT_TIMER_TSCDEADLINE || apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE)) {
-        /* Switching to or from TSC-deadline mode disarms the timer (11.5.4.1). */
-        s->initial_count = 0;
-        s->tsc_deadline = 0;
-    }
-    apic_timer_arm(s);
-}
-
-void apic_set_tsc_deadline(APICState *s, uint64_t deadline)
-{
-    if (apic_timer_mode(s) != LVT_TIMER_TSCDEADLINE) {
-        return;
-    }
-    s->tsc_deadline = deadline;
-    if (deadline && (__int128)deadline <= (__int128)apic_tsc_from_ns(qemu_clock_get_ns(
-                                              QEMU_CLOCK_VIRTUAL)) + s->tsc_offset) {
-        /* Already passed: fire now rather than at the next timer run. */
-        timer_del(s->timer);
-        apic_timer_cb(s);
-        return;
-    }
-    apic_timer_arm(s);
-}
-
-uint64_t apic_get_tsc_deadline(APICState *s)
-{
-    return apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE ? s->tsc_deadline : 0;
-}
-
-void apic_set_tsc_offset(APICState *s, int64_t offset)
-{
-    s->tsc_offset = offset;
-    if (apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE) {
-        apic_timer_arm(s);
-    }
 }
 
 /* --- registers ----------------------------------------------------------------------- */
