@@ -14,6 +14,7 @@
 #include "hw/core/cpu.h"
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
@@ -22,6 +23,7 @@
 
 #define TERN_MONITOR_VERSION "0.1"
 #define PIC_CHIPS            2
+#define APIC_VEC_WORDS       8 /* 256 vector bits in 32-bit words */
 
 /* --- logic ----------------------------------------------------------------------- */
 
@@ -40,8 +42,7 @@ GArray *query_cpus(int current_index)
     GArray *cpus = g_array_new(false, true, sizeof(CpuInfo));
     CPUState *cpu;
 
-    CPU_FOREACH(cpu)
-    {
+    CPU_FOREACH(cpu) {
         CpuInfo ci = {.index = cpu->cpu_index, .apic_id = cpu->apic_id};
 
         cpu_synchronize_state(cpu);
@@ -216,8 +217,7 @@ static void hmp_info_registers(Monitor *mon, const HMPArgs *a)
         print_registers(mon, cpu);
         return;
     }
-    CPU_FOREACH(cpu)
-    {
+    CPU_FOREACH(cpu) {
         monitor_printf(mon, "\nCPU#%d\n", cpu->cpu_index);
         print_registers(mon, cpu);
     }
@@ -272,6 +272,47 @@ static void hmp_info_pic(Monitor *mon, const HMPArgs *a)
     }
 }
 
+/* The vectors set in a 256-bit APIC register, as a list. */
+static void vector_list(GString *s, const char *name, const uint32_t *words)
+{
+    bool any = false;
+
+    g_string_append_printf(s, "%s\t", name);
+    for (int v = 0; v < APIC_VEC_WORDS * 32; v++) {
+        if (words[v / 32] & (1u << (v % 32))) {
+            g_string_append_printf(s, "%s%d", any ? " " : "", v);
+            any = true;
+        }
+    }
+    g_string_append(s, any ? "\n" : "(none)\n");
+}
+
+static void hmp_info_lapic(Monitor *mon, const HMPArgs *a)
+{
+    CPUState *cpu = monitor_get_cpu(mon);
+    APICState *apic = cpu ? apic_find(cpu->apic_id) : NULL;
+    g_autoptr(GString) s = g_string_new(NULL);
+    APICRegs r;
+
+    (void)a;
+    if (!apic) {
+        monitor_printf(mon, "no local APIC model in tern for this vCPU%s\n",
+                       current_accel && !strcmp(current_accel->name, "kvm")
+                           ? " (the APIC is KVM's in-kernel irqchip)"
+                           : "");
+        return;
+    }
+    apic_get_regs(apic, &r);
+    g_string_append_printf(s, "dumping local APIC state for CPU %d (APIC ID %u)\n", cpu->cpu_index,
+                           apic_get_id(apic));
+    g_string_append_printf(s, "TPR\t0x%02x PPR 0x%02x SVR 0x%08x ESR 0x%08x\n", r.tpr, r.ppr, r.svr,
+                           r.esr);
+    vector_list(s, "IRR", r.irr);
+    vector_list(s, "ISR", r.isr);
+    vector_list(s, "TMR", r.tmr);
+    monitor_puts(mon, s->str);
+}
+
 static void hmp_info_history(Monitor *mon, const HMPArgs *a)
 {
     const char *line;
@@ -297,6 +338,8 @@ const HMPCommand hmp_info_cmds[] = {
     {"qtree", "", "show the device tree", "", HMP_ARGS_NONE, false, hmp_info_qtree},
     {"chardev", "", "show the character devices", "", HMP_ARGS_NONE, false, hmp_info_chardev},
     {"pic", "", "show the i8259 (PIC) state", "", HMP_ARGS_NONE, false, hmp_info_pic},
+    {"lapic", "", "show the current vCPU's local APIC state", "", HMP_ARGS_NONE, false,
+     hmp_info_lapic},
     {"tlb", "", "show the current vCPU's page-table mappings as ranges", "", HMP_ARGS_NONE, false,
      hmp_info_tlb},
     {"memslots", "", "show the KVM memslots (GPA range, size, HVA, flags, region)", "",

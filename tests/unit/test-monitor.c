@@ -11,6 +11,7 @@
 #include "qemu/main-loop.h"
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
+#include "hw/intc/apic.h"
 #include "monitor/monitor.h"
 #include "monitor/xlate.h"
 #include "monitor/memlog.h"
@@ -176,6 +177,15 @@ static void test_cpu_and_registers(void)
     assert_out_has("info cpus", "* CPU #0: pc=0x0000000000010100");
     assert_out_has("info cpus", "64-bit");
     g_assert_cmpstr(run("cpu 0"), ==, "");
+}
+
+static void test_interrupt_controllers(void)
+{
+    assert_out_has("info pic", "no PIC model in tern");
+    assert_out_has("info lapic", "no local APIC model in tern for this vCPU");
+    apic_create(0, true);
+    assert_out_has("info lapic", "dumping local APIC state for CPU 0 (APIC ID 0)");
+    assert_out_has("info lapic", "IRR\t(none)");
 }
 
 /* --- x / xp ----------------------------------------------------------------------------- */
@@ -555,6 +565,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/errors", test_errors_are_one_line);
     g_test_add_func("/monitor/expressions", test_expressions);
     g_test_add_func("/monitor/registers", test_cpu_and_registers);
+    g_test_add_func("/monitor/intc", test_interrupt_controllers);
     g_test_add_func("/monitor/x-formats", test_x_formats);
     g_test_add_func("/monitor/x-faults", test_x_faults);
     g_test_add_func("/monitor/x-insns", test_x_insns);
