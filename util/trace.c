@@ -10,6 +10,8 @@
 #include "qemu/log.h"
 #include "qemu/trace.h"
 
+#define TRACE_NAME_MAX 80 /* keeps the line prefix within trace_event_emit()'s buffer */
+
 static GPtrArray *events; /* TraceEvent *, sorted by name when events_sorted */
 static bool events_sorted;
 static FILE *trace_file; /* -trace file=, under the log lock */
@@ -45,6 +47,10 @@ void trace_event_register_group(TraceEvent *const *group, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (trace_event_find(group[i]->name)) {
             g_error("trace event '%s' is declared twice", group[i]->name);
+        }
+        if (strlen(group[i]->name) > TRACE_NAME_MAX) {
+            g_error("trace event name '%s' is longer than %d characters", group[i]->name,
+                    TRACE_NAME_MAX);
         }
         g_ptr_array_add(event_table(), group[i]);
         events_sorted = false;
@@ -223,20 +229,35 @@ void trace_list_events(FILE *f)
 void trace_event_emit(const TraceEvent *ev, const char *fmt, ...)
 {
     int64_t now = g_get_real_time();
-    g_autoptr(GString) line = g_string_sized_new(128);
+    g_autofree char *heap = NULL;
+    char buf[256], *line = buf;
+    size_t prefix, len;
     va_list ap;
     FILE *sink, *f;
 
-    g_string_printf(line, "%d@%" PRId64 ".%06" PRId64 ":%s ", (int)getpid(), now / G_USEC_PER_SEC,
-                    now % G_USEC_PER_SEC, ev->name);
+    /* Names are short (TRACE_NAME_MAX), so the prefix always fits. */
+    prefix = snprintf(buf, sizeof(buf), "%d@%" PRId64 ".%06" PRId64 ":%s ", (int)getpid(),
+                      now / G_USEC_PER_SEC, now % G_USEC_PER_SEC, ev->name);
     va_start(ap, fmt);
-    g_string_append_vprintf(line, fmt, ap);
+    len = prefix + vsnprintf(buf + prefix, sizeof(buf) - prefix, fmt, ap);
     va_end(ap);
-    g_string_append_c(line, '\n');
+    if (len + 1 < sizeof(buf)) {
+        buf[len++] = '\n';
+    } else {
+        /* A long line goes through the heap; most never do. */
+        g_autofree char *args = NULL;
+
+        va_start(ap, fmt);
+        args = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        buf[prefix] = '\0';
+        line = heap = g_strconcat(buf, args, "\n", NULL);
+        len = strlen(line);
+    }
 
     /* One write per event: whole lines even on unbuffered stderr. */
     sink = qemu_log_lock();
     f = trace_file ? trace_file : sink;
-    fwrite(line->str, 1, line->len, f);
+    fwrite(line, 1, len, f);
     qemu_log_unlock(sink);
 }

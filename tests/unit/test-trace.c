@@ -154,6 +154,7 @@ static void test_output_format(void)
 {
     g_autofree char *path = tmp_path("trace.log");
     g_autofree char *opt = g_strdup_printf("file=%s,ttest_*", path);
+    g_autofree char *long_arg = g_strnfill(1000, 'x');
     g_autofree char *text = NULL;
     g_autofree char *expect = NULL;
     g_auto(GStrv) lines = NULL;
@@ -163,11 +164,14 @@ static void test_output_format(void)
     trace_ttest_alpha(-7, "hello");
     trace_ttest_beta(0xfee00000ull);
     trace_ttest_gamma_1();
+    trace_ttest_alpha(1, long_arg); /* longer than the stack buffer */
     g_assert_true(trace_init_file(NULL, NULL)); /* closes it */
     text = slurp(path);
     lines = g_strsplit(text, "\n", -1);
-    g_assert_cmpuint(g_strv_length(lines), ==, 4);
-    g_assert_cmpstr(lines[3], ==, "");
+    g_assert_cmpuint(g_strv_length(lines), ==, 5);
+    g_assert_cmpstr(lines[4], ==, "");
+    g_assert_true(g_str_has_suffix(lines[3], long_arg));
+    g_assert_nonnull(strstr(lines[3], ":ttest_alpha x 1 s xxx"));
 
     /* PID@SECONDS.MICROS:name args */
     expect = g_strdup_printf("^%d@[0-9]+\\.[0-9]{6}:ttest_alpha x -7 s hello$", (int)getpid());
