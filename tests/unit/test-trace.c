@@ -164,7 +164,7 @@ static void test_output_format(void)
     trace_ttest_alpha(-7, "hello");
     trace_ttest_beta(0xfee00000ull);
     trace_ttest_gamma_1();
-    trace_ttest_alpha(1, long_arg); /* longer than the stack buffer */
+    trace_ttest_alpha(1, long_arg);             /* longer than the stack buffer */
     g_assert_true(trace_init_file(NULL, NULL)); /* closes it */
     text = slurp(path);
     lines = g_strsplit(text, "\n", -1);
