@@ -226,6 +226,23 @@ void trace_list_events(FILE *f)
     trace_event_foreach(list_one, f);
 }
 
+bool trace_info_events(GString *out, const char *pattern)
+{
+    g_autoptr(GPatternSpec) spec = g_pattern_spec_new(pattern ? pattern : "*");
+    GPtrArray *t = sorted_event_table();
+    bool matched = false;
+
+    for (guint i = 0; i < t->len; i++) {
+        TraceEvent *ev = g_ptr_array_index(t, i);
+        if (g_pattern_spec_match_string(spec, ev->name)) {
+            g_string_append_printf(out, "%s : state %d\n", ev->name,
+                                   trace_event_get_state_dynamic(ev));
+            matched = true;
+        }
+    }
+    return matched;
+}
+
 void trace_event_emit(const TraceEvent *ev, const char *fmt, ...)
 {
     int64_t now = g_get_real_time();

@@ -105,4 +105,10 @@ bool trace_opt_parse(const char *optarg, GError **errp);
 /* Lists every event as "name(prototype) "format"", sorted by name. */
 void trace_list_events(FILE *f);
 
+/*
+ * Appends "name : state 0|1" for every event matching pattern (NULL: all), as
+ * QEMU's "info trace-events" prints it; false if nothing matches.
+ */
+bool trace_info_events(GString *out, const char *pattern);
+
 #endif

@@ -312,6 +312,27 @@ static void test_list(void)
     free(buf);
 }
 
+/* What a monitor's "info trace-events [PATTERN]" prints. */
+static void test_info_events(void)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    reset_trace();
+    trace_enable_events("ttest_beta", true);
+    g_assert_true(trace_info_events(out, "ttest_*"));
+    g_assert_cmpstr(out->str, ==,
+                    "ttest_alpha : state 0\n"
+                    "ttest_beta : state 1\n"
+                    "ttest_gamma_1 : state 0\n"
+                    "ttest_gamma_22 : state 0\n");
+    g_string_truncate(out, 0);
+    g_assert_false(trace_info_events(out, "ttest_nosuch"));
+    g_assert_cmpstr(out->str, ==, "");
+    g_assert_true(trace_info_events(out, NULL));
+    g_assert_nonnull(strstr(out->str, "\nserial_write : state 0\n"));
+    reset_trace();
+}
+
 /* -trace help lists on stdout and exits 0, like -d help. */
 static void test_help(void)
 {
@@ -360,6 +381,7 @@ int main(int argc, char **argv)
     g_test_add_func("/trace/log-trace-item", test_log_trace_item);
     g_test_add_func("/trace/threads-whole-lines", test_threads_whole_lines);
     g_test_add_func("/trace/list", test_list);
+    g_test_add_func("/trace/info-events", test_info_events);
     g_test_add_func("/trace/help", test_help);
     g_test_add_func("/trace/duplicate-name", test_duplicate_name);
     ret = g_test_run();
