@@ -9,18 +9,22 @@
 #include "../hw/char/trace-events.h"
 #include "../hw/core/trace-events.h"
 #include "../hw/input/trace-events.h"
+#include "../hw/intc/trace-events.h"
 #include "../hw/misc/trace-events.h"
 #include "../hw/pci/trace-events.h"
 #include "../hw/rtc/trace-events.h"
+#include "../hw/timer/trace-events.h"
 
 #define TREE_TRACE_EVENTS(X)                                                                       \
     HW_ACPI_TRACE_EVENTS(X)                                                                        \
     HW_CHAR_TRACE_EVENTS(X)                                                                        \
     HW_CORE_TRACE_EVENTS(X)                                                                        \
     HW_INPUT_TRACE_EVENTS(X)                                                                       \
+    HW_INTC_TRACE_EVENTS(X)                                                                        \
     HW_MISC_TRACE_EVENTS(X)                                                                        \
     HW_PCI_TRACE_EVENTS(X)                                                                         \
-    HW_RTC_TRACE_EVENTS(X)
+    HW_RTC_TRACE_EVENTS(X)                                                                         \
+    HW_TIMER_TRACE_EVENTS(X)
 
 TREE_TRACE_EVENTS(TRACE_DEFINE_EVENT)
 

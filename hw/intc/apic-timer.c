@@ -15,6 +15,7 @@
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "apic-internal.h"
+#include "trace-events.h"
 
 int apic_timer_mode(APICState *s)
 {
@@ -103,6 +104,7 @@ void apic_timer_cb(void *opaque)
 {
     APICState *s = opaque;
 
+    trace_apic_timer_fire(s->id, apic_timer_mode(s));
     if (apic_timer_mode(s) == LVT_TIMER_TSCDEADLINE) {
         s->tsc_deadline = 0;
     } else if (apic_timer_mode(s) == LVT_TIMER_PERIODIC && s->initial_count) {

@@ -32,6 +32,7 @@
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
 #include "apic-internal.h"
+#include "trace-events.h"
 
 /* Register offsets in the xAPIC page (x2APIC MSR = 0x800 + offset / 16). */
 #define APIC_ID       0x020
@@ -234,6 +235,7 @@ int apic_get_interrupt(APICState *s)
     }
     vec_clear(s->irr, irrv);
     vec_set(s->isr, irrv);
+    trace_apic_get_interrupt(s->id, irrv);
     return irrv;
 }
 
@@ -272,6 +274,7 @@ static void apic_set_irq(APICState *s, int vector, int trigger)
         apic_error(s, ESR_RECV_ILLEGAL_VECTOR);
         return;
     }
+    trace_apic_set_irq(s->id, vector, trigger);
     vec_set(s->irr, vector);
     if (trigger == APIC_TRIGGER_LEVEL) {
         vec_set(s->tmr, vector);
@@ -394,6 +397,7 @@ static void apic_reset(DeviceState *dev)
 
 static void apic_init_reset(APICState *s)
 {
+    trace_apic_init_sipi(s->id, APIC_DM_INIT, 0);
     apic_reset_regs(s);
     s->wait_for_sipi = true;
     if (s->ops && s->ops->init) {
@@ -407,6 +411,7 @@ static void apic_startup(APICState *s, uint8_t vector)
         return; /* a SIPI outside wait-for-SIPI is ignored (8.4.4.1) */
     }
     s->wait_for_sipi = false;
+    trace_apic_init_sipi(s->id, APIC_DM_STARTUP, vector);
     if (s->ops && s->ops->sipi) {
         s->ops->sipi(s->cpu, vector);
     }
@@ -513,6 +518,7 @@ void apic_deliver_irq(uint32_t dest, int dest_mode, int delivery_mode, uint8_t v
 {
     g_autoptr(GPtrArray) targets = g_ptr_array_new();
 
+    trace_apic_deliver_irq(dest, dest_mode, delivery_mode, vector, trigger_mode);
     for (GList *l = apics; l; l = l->next) {
         if (apic_match_dest(l->data, dest, dest_mode)) {
             g_ptr_array_add(targets, l->data);
@@ -537,6 +543,7 @@ static void apic_send_ipi(APICState *s, uint32_t icr_lo, uint32_t dest)
     int trigger = (icr_lo & ICR_TRIGGER_LEVEL) ? APIC_TRIGGER_LEVEL : APIC_TRIGGER_EDGE;
     g_autoptr(GPtrArray) targets = g_ptr_array_new();
 
+    trace_apic_ipi(s->id, icr_lo, dest);
     if (dm == APIC_DM_INIT && trigger == APIC_TRIGGER_LEVEL && !(icr_lo & ICR_LEVEL_ASSERT)) {
         return; /* INIT level de-assert: only resynchronizes arbitration IDs */
     }
@@ -566,6 +573,7 @@ static void apic_eoi(APICState *s)
         return;
     }
     vec_clear(s->isr, isrv);
+    trace_apic_eoi(s->id, isrv, vec_test(s->tmr, isrv));
     if (vec_test(s->tmr, isrv)) {
         ioapic_eoi_broadcast(isrv);
     }
@@ -801,6 +809,7 @@ static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
         apic_error(s, ESR_ILLEGAL_REGISTER);
         return 0;
     }
+    trace_apic_reg_read(s->id, addr, (uint32_t)val);
     return (uint32_t)val;
 }
 
@@ -811,6 +820,7 @@ static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
     if (!apic_mmio_ok(s, addr, size, "write")) {
         return;
     }
+    trace_apic_reg_write(s->id, addr, (uint32_t)val);
     if (!apic_reg_write(s, addr, (uint32_t)val)) {
         qemu_log_mask(LOG_GUEST_ERROR, "apic %u: write to read-only/reserved offset 0x%03x\n",
                       s->id, (unsigned)addr);
@@ -836,6 +846,7 @@ bool apic_set_base(APICState *s, uint64_t val)
 {
     bool en = val & BASE_ENABLE, extd = val & BASE_EXTD;
 
+    trace_apic_set_base(s->id, val);
     if (val & ~(BASE_WRITABLE | BASE_BSP)) {
         return false;
     }
@@ -892,6 +903,7 @@ bool apic_msr_write(APICState *s, uint32_t msr, uint64_t val)
         return false;
     }
     off = (msr - MSR_X2APIC_FIRST) << 4;
+    trace_apic_reg_write(s->id, off, val);
     if (off != APIC_ICR && (val >> 32)) {
         return false;
     }

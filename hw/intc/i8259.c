@@ -23,6 +23,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/intc/i8259.h"
+#include "trace-events.h"
 
 /* Port offsets within a chip (A0). */
 #define PIC_CMD  0
@@ -146,6 +147,7 @@ static void pic_update(I8259State *s)
     pic_chip_set_input(&s->chip[0], PIC_CASCADE_IRQ, pic_get_irq(&s->chip[1]) >= 0);
     level = pic_get_irq(&s->chip[0]) >= 0;
     if (level != s->intr_level) {
+        trace_pic_intr(level);
         s->intr_level = level;
         qemu_set_irq(s->intr_out, level);
     }
@@ -173,6 +175,7 @@ static void pic_set_irq(void *opaque, int n, int level)
 {
     I8259State *s = opaque;
 
+    trace_pic_set_irq(n, level);
     pic_chip_set_input(&s->chip[n >> 3], n & 7, level);
     pic_update(s);
 }
@@ -219,6 +222,7 @@ int pic_read_irq(I8259State *s)
         vector = pic_chip_ack(&s->chip[1], &slave_irq);
     }
     pic_update(s);
+    trace_pic_read_irq(vector);
     return vector;
 }
 
@@ -330,6 +334,7 @@ static void pic_ioport_write(void *opaque, hwaddr addr, uint64_t val, unsigned s
 {
     PICChip *c = opaque;
 
+    trace_pic_ioport_write(!c->master, addr, val);
     if (addr == PIC_DATA) {
         pic_write_data(c, val);
     } else if (val & ICW1_SEL) {
@@ -360,14 +365,17 @@ static uint8_t pic_poll_read(PICChip *c)
 static uint64_t pic_ioport_read(void *opaque, hwaddr addr, unsigned size)
 {
     PICChip *c = opaque;
+    uint8_t val;
 
     if (c->poll) {
-        return pic_poll_read(c);
+        val = pic_poll_read(c);
+    } else if (addr == PIC_DATA) {
+        val = c->imr;
+    } else {
+        val = c->read_isr ? c->isr : c->irr;
     }
-    if (addr == PIC_DATA) {
-        return c->imr;
-    }
-    return c->read_isr ? c->isr : c->irr;
+    trace_pic_ioport_read(!c->master, addr, val);
+    return val;
 }
 
 static uint64_t elcr_read(void *opaque, hwaddr addr, unsigned size)
@@ -381,6 +389,7 @@ static void elcr_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
     I8259State *s = opaque;
     PICChip *c = &s->chip[addr];
 
+    trace_pic_elcr_write(addr, val);
     if (val & ~c->elcr_mask) {
         qemu_log_mask(LOG_GUEST_ERROR, "i8259: ELCR%d reserved bits written: 0x%02x\n",
                       (int)addr + 1, (unsigned)(val & ~c->elcr_mask));

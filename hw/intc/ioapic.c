@@ -26,6 +26,7 @@
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "hw/isa.h"
+#include "trace-events.h"
 
 /* MMIO offsets. */
 #define IOAPIC_IOREGSEL 0x00
@@ -91,6 +92,7 @@ static void ioapic_send(IOAPICState *s, int pin)
     uint64_t rte = s->rte[pin];
     bool level = rte_is_level(rte);
 
+    trace_ioapic_send(pin, rte);
     if (level) {
         s->rte[pin] |= RTE_REMOTE_IRR; /* before sending: the EOI may come back at once */
     }
@@ -117,6 +119,7 @@ static void ioapic_set_irq(void *opaque, int pin, int level)
     uint32_t mask = 1u << pin;
     bool rising = level && !(s->levels & mask);
 
+    trace_ioapic_set_irq(pin, level);
     s->levels = level ? s->levels | mask : s->levels & ~mask;
     if (rte_is_level(s->rte[pin])) {
         ioapic_service_level(s, pin);
@@ -138,6 +141,7 @@ static void ioapic_eoi(IOAPICState *s, uint8_t vector)
 
 void ioapic_eoi_broadcast(uint8_t vector)
 {
+    trace_ioapic_eoi(vector);
     for (GList *l = ioapics; l; l = l->next) {
         ioapic_eoi(l->data, vector);
     }
@@ -206,7 +210,9 @@ static uint64_t ioapic_mmio_read(void *opaque, hwaddr addr, unsigned size)
         return s->ioregsel;
     }
     if (addr == IOAPIC_IOWIN && size == 4) {
-        return ioapic_read_reg(s, s->ioregsel);
+        uint32_t val = ioapic_read_reg(s, s->ioregsel);
+        trace_ioapic_reg_read(s->ioregsel, val);
+        return val;
     }
     qemu_log_mask(LOG_GUEST_ERROR, "ioapic: %u-byte read at offset 0x%02x\n", size,
                   (unsigned)addr);
@@ -220,8 +226,10 @@ static void ioapic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned 
     if (addr == IOAPIC_IOREGSEL) {
         s->ioregsel = val & 0xff;
     } else if (addr == IOAPIC_IOWIN && size == 4) {
+        trace_ioapic_reg_write(s->ioregsel, val);
         ioapic_write_reg(s, s->ioregsel, val);
     } else if (addr == IOAPIC_EOI && size == 4 && s->version >= IOAPIC_VERSION_ICH) {
+        trace_ioapic_eoi(val & RTE_VECTOR);
         ioapic_eoi(s, val & RTE_VECTOR);
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "ioapic: %u-byte write at offset 0x%02x\n", size,

@@ -28,6 +28,7 @@
 #include "exec/memory.h"
 #include "hw/isa.h"
 #include "hw/timer/i8254.h"
+#include "trace-events.h"
 
 #define PIT_NUM_CHANNELS 3
 #define PIT_CONTROL      3 /* port offset of the control word register */
@@ -256,6 +257,7 @@ static void pit_irq_update(PITState *s)
     }
     if (out != c->out) {
         c->out = out;
+        trace_pit_irq(out);
         qemu_set_irq(s->irq, out);
     }
     if (c->state != CH_COUNTING) {
@@ -307,6 +309,7 @@ static void pit_load_count(PITChannel *c, uint32_t raw)
 
     c->count = v ? v : pit_modulus(c);
     c->null_count = true;
+    trace_pit_load_count(c->index, c->mode, c->count);
     if (c->mode == 2 && c->count == 1) {
         qemu_log_mask(LOG_GUEST_ERROR, "i8254: channel %d: count 1 in mode 2\n", c->index);
     }
@@ -342,6 +345,7 @@ static void pit_gate(PITChannel *c, bool level)
     if (level == c->gate) {
         return;
     }
+    trace_pit_gate(c->index, level);
     if (!level && c->state == CH_COUNTING) {
         if (c->mode == 0 || c->mode == 4) {
             c->frozen = pit_ticks(c);
@@ -493,17 +497,22 @@ static uint64_t pit_ioport_read(void *opaque, hwaddr addr, unsigned size)
 {
     PITState *s = opaque;
 
+    uint8_t val;
+
     if (addr == PIT_CONTROL) {
         qemu_log_mask(LOG_GUEST_ERROR, "i8254: read of the control word register\n");
         return 0xff;
     }
-    return pit_read_channel(&s->ch[addr]);
+    val = pit_read_channel(&s->ch[addr]);
+    trace_pit_ioport_read(addr, val);
+    return val;
 }
 
 static void pit_ioport_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PITState *s = opaque;
 
+    trace_pit_ioport_write(addr, val);
     if (addr == PIT_CONTROL) {
         pit_write_control(s, val);
     } else {
@@ -536,6 +545,7 @@ static void port61_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PITState *s = opaque;
 
+    trace_port61_write(val);
     s->port61 = val & P61_STORED;
     pit_gate(&s->ch[2], val & P61_GATE2);
 }

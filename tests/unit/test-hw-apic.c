@@ -10,6 +10,7 @@
 #include "hw-test.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "qemu/trace.h"
 
 #define ID      0x020
 #define LVR     0x030
@@ -650,6 +651,7 @@ static void test_random_programming(void)
     GRand *rnd = g_rand_new_with_seed(1111);
 
     setup();
+    g_assert_cmpint(trace_enable_events("apic_*", true), ==, 10); /* to the log: /dev/null */
     for (int i = 0; i < 20000; i++) {
         int n = g_rand_int_range(rnd, 0, 2);
         uint32_t off = g_rand_int_range(rnd, 0, 0x400) & ~0xf;
@@ -676,6 +678,7 @@ static void test_random_programming(void)
         hwt_step(g_rand_int_range(rnd, 0, 2000));
     }
     g_rand_free(rnd);
+    trace_enable_events("apic_*", false);
     teardown();
 }
 

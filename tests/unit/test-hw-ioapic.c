@@ -9,6 +9,7 @@
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "qemu/trace.h"
 
 #define IOREGSEL 0x00
 #define IOWIN    0x10
@@ -370,6 +371,7 @@ static void test_bad_programming(void)
     GRand *rnd = g_rand_new_with_seed(82093);
 
     setup();
+    g_assert_cmpint(trace_enable_events("ioapic_*", true), ==, 5); /* to the log: /dev/null */
     /* Narrow and odd accesses. */
     address_space_stb(address_space_memory(), IOAPIC_DEFAULT_BASE + IOWIN, 0xff,
                       MEMTXATTRS_UNSPECIFIED, NULL);
@@ -399,6 +401,7 @@ static void test_bad_programming(void)
         }
     }
     g_rand_free(rnd);
+    trace_enable_events("ioapic_*", false);
     teardown();
 }
 

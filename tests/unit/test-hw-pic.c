@@ -7,6 +7,7 @@
  */
 #include "hw-test.h"
 #include "hw/intc/i8259.h"
+#include "qemu/trace.h"
 
 #define M_CMD  0x20
 #define M_DATA 0x21
@@ -387,6 +388,7 @@ static void test_reset_and_bad_programming(void)
     outw(M_CMD, 0xffff); /* split into bytes: ICW1 then ICW2 */
     (void)inl(M_CMD);
     GRand *rnd = g_rand_new_with_seed(8259);
+    g_assert_cmpint(trace_enable_events("pic_*", true), ==, 6); /* to the log: /dev/null */
     for (int i = 0; i < 2000; i++) {
         outb(g_rand_boolean(rnd) ? M_CMD : S_CMD, g_rand_int_range(rnd, 0, 256));
         outb(g_rand_boolean(rnd) ? M_DATA : S_DATA, g_rand_int_range(rnd, 0, 256));
@@ -397,6 +399,7 @@ static void test_reset_and_bad_programming(void)
         }
     }
     g_rand_free(rnd);
+    trace_enable_events("pic_*", false);
     qdev_reset_all();
     {
         PICRegs r;

@@ -6,6 +6,7 @@
  */
 #include "hw-test.h"
 #include "hw/timer/i8254.h"
+#include "qemu/trace.h"
 
 #define CH0  0x40
 #define CH2  0x42
@@ -348,6 +349,8 @@ static void test_reset_and_bad_programming(void)
     GRand *rnd = g_rand_new_with_seed(8254);
 
     setup();
+    g_assert_cmpint(trace_enable_events("pit_*", true), ==, 5); /* to the log: /dev/null */
+    trace_enable_events("port61_*", true);
     (void)inb(CTRL);
     outb(CTRL, CW(0, RW_LSB, 2));
     outb(CH0, 1); /* count 1 in mode 2: logged */
@@ -372,6 +375,8 @@ static void test_reset_and_bad_programming(void)
         hwt_step(g_rand_int_range(rnd, 0, 100000));
     }
     g_rand_free(rnd);
+    trace_enable_events("pit_*", false);
+    trace_enable_events("port61_*", false);
     qdev_reset_all();
     g_assert_cmpint(hwt_irq_level[0], ==, 0);
     g_assert_cmphex(inb(P61) & 0x0f, ==, 0);
