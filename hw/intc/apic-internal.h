@@ -12,20 +12,20 @@
 enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_NUM };
 
 /* LVT fields. */
-#define LVT_VECTOR        0x000000ff
-#define LVT_DM_SHIFT      8
-#define LVT_DM_MASK       7
-#define LVT_DELIV_STATUS  (1u << 12)
-#define LVT_POLARITY      (1u << 13)
-#define LVT_REMOTE_IRR    (1u << 14)
-#define LVT_LEVEL         (1u << 15)
-#define LVT_MASKED        (1u << 16)
-#define LVT_TIMER_SHIFT   17
-#define LVT_TIMER_ONESHOT 0
-#define LVT_TIMER_PERIODIC 1
+#define LVT_VECTOR            0x000000ff
+#define LVT_DM_SHIFT          8
+#define LVT_DM_MASK           7
+#define LVT_DELIV_STATUS      (1u << 12)
+#define LVT_POLARITY          (1u << 13)
+#define LVT_REMOTE_IRR        (1u << 14)
+#define LVT_LEVEL             (1u << 15)
+#define LVT_MASKED            (1u << 16)
+#define LVT_TIMER_SHIFT       17
+#define LVT_TIMER_ONESHOT     0
+#define LVT_TIMER_PERIODIC    1
 #define LVT_TIMER_TSCDEADLINE 2
-#define LVT_RESET         LVT_MASKED
-#define LVT_EXTINT_UNMASKED (APIC_DM_EXTINT << LVT_DM_SHIFT)
+#define LVT_RESET             LVT_MASKED
+#define LVT_EXTINT_UNMASKED   (APIC_DM_EXTINT << LVT_DM_SHIFT)
 
 /* The shortest interval between periodic timer interrupts (they coalesce below it). */
 #define APIC_TIMER_MIN_PERIOD_NS 1000

@@ -91,8 +91,8 @@ void apic_timer_arm(APICState *s)
         int64_t next = s->timer_load + apic_ticks_to_ns(s, (t / n + 1) * n);
         int64_t soonest = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + APIC_TIMER_MIN_PERIOD_NS;
         /* XXX: very short periods fire at most every 1 us, so a guest cannot hog the host. */
-        timer_mod(s->timer, apic_ticks_to_ns(s, n) < APIC_TIMER_MIN_PERIOD_NS ? MAX(next, soonest)
-                                                                                : next);
+        timer_mod(s->timer,
+                  apic_ticks_to_ns(s, n) < APIC_TIMER_MIN_PERIOD_NS ? MAX(next, soonest) : next);
     } else if (t < n) {
         timer_mod(s->timer, s->timer_load + apic_ticks_to_ns(s, n));
     } else {
@@ -136,8 +136,8 @@ void apic_write_lvt_timer(APICState *s, uint32_t val)
     s->lvt[LVT_TIMER] = val;
     if (cur && apic_timer_mode(s) != old_mode) {
         /* One-shot <-> periodic: the count in progress goes on from where it is. */
-        s->timer_load = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
-                        apic_ticks_to_ns(s, s->initial_count - cur);
+        s->timer_load =
+            qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - apic_ticks_to_ns(s, s->initial_count - cur);
     }
     if (apic_timer_mode(s) == 3) {
         qemu_log_mask(LOG_GUEST_ERROR, "apic %u: reserved timer mode 3\n", s->id);
@@ -158,8 +158,9 @@ void apic_set_tsc_deadline(APICState *s, uint64_t deadline)
         return;
     }
     s->tsc_deadline = deadline;
-    if (deadline && (__int128)deadline <= (__int128)apic_tsc_from_ns(qemu_clock_get_ns(
-                                              QEMU_CLOCK_VIRTUAL)) + s->tsc_offset) {
+    if (deadline &&
+        (__int128)deadline <=
+            (__int128)apic_tsc_from_ns(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)) + s->tsc_offset) {
         /* Already passed: fire now rather than at the next timer run. */
         timer_del(s->timer);
         apic_timer_cb(s);

@@ -83,18 +83,18 @@ static const uint32_t lvt_writable[LVT_NUM] = {
 #define ESR_ILLEGAL_REGISTER    (1u << 7)
 
 /* ICR fields. */
-#define ICR_VECTOR     0xff
-#define ICR_DM_SHIFT   8
-#define ICR_DEST_LOGICAL (1u << 11)
-#define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_TRIGGER_LEVEL (1u << 15)
+#define ICR_VECTOR          0xff
+#define ICR_DM_SHIFT        8
+#define ICR_DEST_LOGICAL    (1u << 11)
+#define ICR_LEVEL_ASSERT    (1u << 14)
+#define ICR_TRIGGER_LEVEL   (1u << 15)
 #define ICR_SHORTHAND_SHIFT 18
-#define ICR_WRITABLE   0x000ccfff
+#define ICR_WRITABLE        0x000ccfff
 enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 
 /* DFR models (bits 31:28). */
-#define DFR_FLAT    0xf
-#define DFR_CLUSTER 0x0
+#define DFR_FLAT          0xf
+#define DFR_CLUSTER       0x0
 #define DFR_RESERVED_ONES 0x0fffffff
 
 /* IA32_APIC_BASE. */
@@ -328,8 +328,8 @@ void apic_set_lint(APICState *s, int n, int level)
         }
         return;
     }
-    if (rising || (n == 0 && ((s->lvt[LVT_LINT0] >> LVT_DM_SHIFT) & LVT_DM_MASK) ==
-                                 APIC_DM_EXTINT)) {
+    if (rising ||
+        (n == 0 && ((s->lvt[LVT_LINT0] >> LVT_DM_SHIFT) & LVT_DM_MASK) == APIC_DM_EXTINT)) {
         apic_local_deliver(s, n ? LVT_LINT1 : LVT_LINT0);
     }
 }
@@ -498,8 +498,7 @@ static APICState *apic_lowest(GPtrArray *targets)
     return best ? best : (targets->len ? targets->pdata[0] : NULL);
 }
 
-static void apic_deliver_to(GPtrArray *targets, int delivery_mode, uint8_t vector,
-                            int trigger_mode)
+static void apic_deliver_to(GPtrArray *targets, int delivery_mode, uint8_t vector, int trigger_mode)
 {
     if (delivery_mode == APIC_DM_LOWEST) {
         APICState *s = apic_lowest(targets);
@@ -788,8 +787,8 @@ static bool apic_mmio_ok(APICState *s, hwaddr addr, unsigned size, const char *w
         return false;
     }
     if (size != 4 || (addr & 0xf)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "apic %u: %u-byte %s at offset 0x%03x\n", s->id, size,
-                      what, (unsigned)addr);
+        qemu_log_mask(LOG_GUEST_ERROR, "apic %u: %u-byte %s at offset 0x%03x\n", s->id, size, what,
+                      (unsigned)addr);
         return false;
     }
     return true;
@@ -974,8 +973,7 @@ static bool apic_realize(DeviceState *dev, GError **errp)
     if (!apics) {
         /* One page for every CPU; apic_current() picks the registers. */
         memory_region_init_io(&apic_mmio, &apic_mmio_ops, NULL, "apic", APIC_MMIO_SIZE);
-        memory_region_add_subregion_overlap(get_system_memory(), APIC_DEFAULT_BASE, &apic_mmio,
-                                            1);
+        memory_region_add_subregion_overlap(get_system_memory(), APIC_DEFAULT_BASE, &apic_mmio, 1);
     }
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, apic_timer_cb, s);
     s->id = s->initial_id;

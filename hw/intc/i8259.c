@@ -39,16 +39,16 @@
 #define ICW4_AEOI 0x02
 #define ICW4_SFNM 0x10 /* special fully nested mode */
 /* OCW2 (A0=0, D4:D3=00): R, SL, EOI in D7:D5, level in D2:D0. */
-#define OCW2_CMD_MASK      0xe0
-#define OCW2_LEVEL_MASK    0x07
-#define OCW2_ROT_AEOI_CLR  0x00
-#define OCW2_EOI           0x20
-#define OCW2_NOP           0x40
-#define OCW2_SPECIFIC_EOI  0x60
-#define OCW2_ROT_AEOI_SET  0x80
-#define OCW2_ROT_EOI       0xa0
-#define OCW2_SET_PRIORITY  0xc0
-#define OCW2_ROT_SPECIFIC  0xe0
+#define OCW2_CMD_MASK     0xe0
+#define OCW2_LEVEL_MASK   0x07
+#define OCW2_ROT_AEOI_CLR 0x00
+#define OCW2_EOI          0x20
+#define OCW2_NOP          0x40
+#define OCW2_SPECIFIC_EOI 0x60
+#define OCW2_ROT_AEOI_SET 0x80
+#define OCW2_ROT_EOI      0xa0
+#define OCW2_SET_PRIORITY 0xc0
+#define OCW2_ROT_SPECIFIC 0xe0
 /* OCW3 (A0=0, D4:D3=01). */
 #define OCW3_SEL  0x08
 #define OCW3_RIS  0x01 /* read ISR (else IRR) */
@@ -73,8 +73,8 @@ typedef struct PICChip {
     uint8_t input; /* current levels of IR0..7 */
     uint8_t irr, isr, imr;
     uint8_t elcr, elcr_mask;
-    uint8_t irq_base;     /* ICW2 T7..T3 */
-    uint8_t lowest_prio;  /* IR line with the lowest priority (7 after init) */
+    uint8_t irq_base;    /* ICW2 T7..T3 */
+    uint8_t lowest_prio; /* IR line with the lowest priority (7 after init) */
     PICInitState init_state;
     bool icw4_needed, single;
     bool auto_eoi, rotate_on_aeoi, sfnm;
@@ -517,8 +517,8 @@ static void i8259_info(DeviceState *dev, GString *out)
         g_string_append_printf(out,
                                "%s: irr=%02x isr=%02x imr=%02x elcr=%02x base=%02x "
                                "lowest=%d aeoi=%d sfnm=%d smm=%d\n",
-                               i ? "slave" : "master", c->irr, c->isr, c->imr, c->elcr,
-                               c->irq_base, c->lowest_prio, c->auto_eoi, c->sfnm, c->special_mask);
+                               i ? "slave" : "master", c->irr, c->isr, c->imr, c->elcr, c->irq_base,
+                               c->lowest_prio, c->auto_eoi, c->sfnm, c->special_mask);
     }
 }
 

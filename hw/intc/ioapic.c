@@ -34,15 +34,15 @@
 #define IOAPIC_EOI      0x40
 
 /* Indirect registers. */
-#define IOAPIC_REG_ID    0x00
-#define IOAPIC_REG_VER   0x01
-#define IOAPIC_REG_ARB   0x02
+#define IOAPIC_REG_ID     0x00
+#define IOAPIC_REG_VER    0x01
+#define IOAPIC_REG_ARB    0x02
 #define IOAPIC_REG_REDTBL 0x10
 
 #define IOAPIC_VERSION_82093AA 0x11
 #define IOAPIC_VERSION_ICH     0x20
-#define IOAPIC_ID_SHIFT  24
-#define IOAPIC_ID_MASK   0x0f
+#define IOAPIC_ID_SHIFT        24
+#define IOAPIC_ID_MASK         0x0f
 
 /* Redirection entry fields. */
 #define RTE_VECTOR       0xffull
@@ -56,9 +56,9 @@
 #define RTE_MASKED       (1ull << 16)
 #define RTE_DEST_SHIFT   56
 #define RTE_WRITABLE                                                                               \
-    (0xffull << RTE_DEST_SHIFT | RTE_MASKED | RTE_LEVEL | RTE_POLARITY_LOW | RTE_DEST_LOGICAL |   \
+    (0xffull << RTE_DEST_SHIFT | RTE_MASKED | RTE_LEVEL | RTE_POLARITY_LOW | RTE_DEST_LOGICAL |    \
      RTE_VECTOR | (uint64_t)RTE_DM_MASK << RTE_DM_SHIFT)
-#define RTE_RESET        RTE_MASKED
+#define RTE_RESET RTE_MASKED
 
 struct IOAPICState {
     DeviceState parent;
@@ -97,9 +97,8 @@ static void ioapic_send(IOAPICState *s, int pin)
         s->rte[pin] |= RTE_REMOTE_IRR; /* before sending: the EOI may come back at once */
     }
     apic_deliver_irq(rte >> RTE_DEST_SHIFT,
-                     (rte & RTE_DEST_LOGICAL) ? APIC_DEST_LOGICAL : APIC_DEST_PHYSICAL,
-                     rte_dm(rte), rte & RTE_VECTOR,
-                     level ? APIC_TRIGGER_LEVEL : APIC_TRIGGER_EDGE);
+                     (rte & RTE_DEST_LOGICAL) ? APIC_DEST_LOGICAL : APIC_DEST_PHYSICAL, rte_dm(rte),
+                     rte & RTE_VECTOR, level ? APIC_TRIGGER_LEVEL : APIC_TRIGGER_EDGE);
 }
 
 /* A level-triggered pin sends while asserted, unmasked and not waiting for an EOI. */
@@ -181,8 +180,8 @@ static void ioapic_write_rte(IOAPICState *s, int pin, bool high, uint32_t val)
         rte &= ~RTE_REMOTE_IRR;
     }
     if ((rte & RTE_LEVEL) && rte_dm(rte) > APIC_DM_LOWEST && !(rte & RTE_MASKED)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "ioapic: pin %d: level trigger with delivery mode %d\n",
-                      pin, rte_dm(rte));
+        qemu_log_mask(LOG_GUEST_ERROR, "ioapic: pin %d: level trigger with delivery mode %d\n", pin,
+                      rte_dm(rte));
     }
     s->rte[pin] = rte;
     ioapic_service_level(s, pin); /* unmasking an asserted level pin sends at once */
@@ -214,8 +213,7 @@ static uint64_t ioapic_mmio_read(void *opaque, hwaddr addr, unsigned size)
         trace_ioapic_reg_read(s->ioregsel, val);
         return val;
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "ioapic: %u-byte read at offset 0x%02x\n", size,
-                  (unsigned)addr);
+    qemu_log_mask(LOG_GUEST_ERROR, "ioapic: %u-byte read at offset 0x%02x\n", size, (unsigned)addr);
     return 0;
 }
 
@@ -327,9 +325,9 @@ static const DeviceInfo ioapic_info_dev = {
 };
 device_init(ioapic_info_dev)
 
-/* --- the PC's userspace irqchip ------------------------------------------------------ */
+    /* --- the PC's userspace irqchip ------------------------------------------------------ */
 
-static struct {
+    static struct {
     qemu_irq *pic_in;
     qemu_irq *ioapic_in;
 } pc_irqchip;

@@ -9,17 +9,15 @@
 
 #define HW_INTC_TRACE_EVENTS(X)                                                                    \
     X(pic_ioport_write, (int slave, unsigned addr, unsigned val),                                  \
-      (slave ? "slave" : "master", addr, val),                                                     \
-      "%s port %u val 0x%02x")                                                                     \
+      (slave ? "slave" : "master", addr, val), "%s port %u val 0x%02x")                            \
     X(pic_ioport_read, (int slave, unsigned addr, unsigned val),                                   \
-      (slave ? "slave" : "master", addr, val),                                                     \
-      "%s port %u val 0x%02x")                                                                     \
+      (slave ? "slave" : "master", addr, val), "%s port %u val 0x%02x")                            \
     X(pic_elcr_write, (int slave, unsigned val), (slave, val), "elcr%d 0x%02x")                    \
     X(pic_set_irq, (int irq, int level), (irq, level), "irq %d level %d")                          \
     X(pic_intr, (int level), (level), "INTR %d")                                                   \
     X(pic_read_irq, (int vector), (vector), "INTA vector 0x%02x")                                  \
-    X(ioapic_reg_read, (unsigned index, uint32_t val), (index, val), "reg 0x%02x val 0x%08x")     \
-    X(ioapic_reg_write, (unsigned index, uint32_t val), (index, val), "reg 0x%02x val 0x%08x")    \
+    X(ioapic_reg_read, (unsigned index, uint32_t val), (index, val), "reg 0x%02x val 0x%08x")      \
+    X(ioapic_reg_write, (unsigned index, uint32_t val), (index, val), "reg 0x%02x val 0x%08x")     \
     X(ioapic_set_irq, (int pin, int level), (pin, level), "pin %d level %d")                       \
     X(ioapic_send, (int pin, uint64_t rte), (pin, rte), "pin %d entry 0x%016" PRIx64)              \
     X(ioapic_eoi, (unsigned vector), (vector), "vector 0x%02x")                                    \
@@ -38,8 +36,7 @@
     X(apic_eoi, (uint32_t id, int vector, bool level), (id, vector, level),                        \
       "apic %u vector 0x%02x level-triggered %d")                                                  \
     X(apic_init_sipi, (uint32_t id, int dm, unsigned vector),                                      \
-      (id, dm == 5 ? "INIT" : "SIPI", vector),                                                     \
-      "apic %u %s vector 0x%02x")                                                                  \
+      (id, dm == 5 ? "INIT" : "SIPI", vector), "apic %u %s vector 0x%02x")                         \
     X(apic_timer_fire, (uint32_t id, int mode), (id, mode), "apic %u mode %d")                     \
     X(apic_set_base, (uint32_t id, uint64_t val), (id, val), "apic %u 0x%" PRIx64)
 

@@ -34,13 +34,13 @@
 #define PIT_CONTROL      3 /* port offset of the control word register */
 
 /* Control word fields. */
-#define CW_SC_SHIFT   6
+#define CW_SC_SHIFT    6
 #define CW_SC_READBACK 3
-#define CW_RW_SHIFT   4
-#define CW_RW_MASK    3
-#define CW_MODE_SHIFT 1
-#define CW_MODE_MASK  7
-#define CW_BCD        0x01
+#define CW_RW_SHIFT    4
+#define CW_RW_MASK     3
+#define CW_MODE_SHIFT  1
+#define CW_MODE_MASK   7
+#define CW_BCD         0x01
 
 /* Read/write modes. */
 enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3 };
@@ -51,22 +51,22 @@ enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3 };
 #define RB_CNT_SHIFT 1
 
 /* Status byte. */
-#define ST_OUT       0x80
-#define ST_NULL      0x40
+#define ST_OUT  0x80
+#define ST_NULL 0x40
 
 /* Port 0x61. */
-#define P61_GATE2      0x01
-#define P61_SPKR_EN    0x02
-#define P61_STORED     0x0f
-#define P61_REFRESH    0x10
-#define P61_OUT2       0x20
+#define P61_GATE2         0x01
+#define P61_SPKR_EN       0x02
+#define P61_STORED        0x0f
+#define P61_REFRESH       0x10
+#define P61_OUT2          0x20
 #define REFRESH_PERIOD_NS 15085
 
 typedef enum {
-    CH_IDLE,     /* no count since the control word */
-    CH_WAITING,  /* count loaded, waiting for a GATE trigger (modes 1, 5; 2, 3 with GATE low) */
+    CH_IDLE,    /* no count since the control word */
+    CH_WAITING, /* count loaded, waiting for a GATE trigger (modes 1, 5; 2, 3 with GATE low) */
     CH_COUNTING,
-    CH_PAUSED,   /* modes 0 and 4 with GATE low: the count holds */
+    CH_PAUSED, /* modes 0 and 4 with GATE low: the count holds */
 } ChannelState;
 
 typedef struct PITChannel {
@@ -359,8 +359,8 @@ static void pit_gate(PITChannel *c, bool level)
         if (c->state == CH_PAUSED) {
             c->load_time = now - ticks_to_ns(c->frozen);
             c->state = CH_COUNTING;
-        } else if (c->state == CH_WAITING || (c->state == CH_COUNTING && (c->mode == 1 ||
-                                                                           c->mode == 5))) {
+        } else if (c->state == CH_WAITING ||
+                   (c->state == CH_COUNTING && (c->mode == 1 || c->mode == 5))) {
             pit_start(c); /* trigger (retrigger in modes 1 and 5), reload in modes 2 and 3 */
         }
     }

@@ -12,39 +12,39 @@
 #include "hw/intc/i8259.h"
 #include "qemu/trace.h"
 
-#define ID      0x020
-#define LVR     0x030
-#define TPR     0x080
-#define PPR     0x0a0
-#define EOI     0x0b0
-#define LDR     0x0d0
-#define DFR     0x0e0
-#define SVR     0x0f0
-#define ISR     0x100
-#define TMR     0x180
-#define IRR     0x200
-#define ESR     0x280
-#define ICR     0x300
-#define ICR2    0x310
-#define LVTT    0x320
-#define LVT0    0x350
-#define LVT1    0x360
-#define LVTERR  0x370
-#define TMICT   0x380
-#define TMCCT   0x390
-#define TDCR    0x3e0
+#define ID     0x020
+#define LVR    0x030
+#define TPR    0x080
+#define PPR    0x0a0
+#define EOI    0x0b0
+#define LDR    0x0d0
+#define DFR    0x0e0
+#define SVR    0x0f0
+#define ISR    0x100
+#define TMR    0x180
+#define IRR    0x200
+#define ESR    0x280
+#define ICR    0x300
+#define ICR2   0x310
+#define LVTT   0x320
+#define LVT0   0x350
+#define LVT1   0x360
+#define LVTERR 0x370
+#define TMICT  0x380
+#define TMCCT  0x390
+#define TDCR   0x3e0
 
-#define SVR_ON        0x100
-#define LVT_MASKED    0x10000
+#define SVR_ON         0x100
+#define LVT_MASKED     0x10000
 #define TIMER_PERIODIC (1u << 17)
-#define TIMER_TSCDL   (2u << 17)
-#define ICR_LOGICAL   (1u << 11)
-#define ICR_ASSERT    (1u << 14)
-#define ICR_LEVEL     (1u << 15)
-#define ICR_SELF      (1u << 18)
-#define ICR_ALL       (2u << 18)
-#define ICR_OTHERS    (3u << 18)
-#define DM(x)         ((x) << 8)
+#define TIMER_TSCDL    (2u << 17)
+#define ICR_LOGICAL    (1u << 11)
+#define ICR_ASSERT     (1u << 14)
+#define ICR_LEVEL      (1u << 15)
+#define ICR_SELF       (1u << 18)
+#define ICR_ALL        (2u << 18)
+#define ICR_OTHERS     (3u << 18)
+#define DM(x)          ((x) << 8)
 
 typedef struct FakeCPU {
     int kicks, nmis, inits, sipis;
@@ -560,7 +560,7 @@ static void test_x2apic(void)
     g_assert_true(apic_msr_read(apic[1], 0x802, &v));
     g_assert_cmphex(v, ==, 1);
     g_assert_true(apic_msr_read(apic[1], 0x80d, &v));
-    g_assert_cmphex(v, ==, 0x00000002); /* cluster 0 (bits 31:16), bit 1 */
+    g_assert_cmphex(v, ==, 0x00000002);                /* cluster 0 (bits 31:16), bit 1 */
     g_assert_false(apic_msr_write(apic[1], 0x802, 5)); /* ID read-only */
     g_assert_false(apic_msr_read(apic[1], 0x80e, &v)); /* no DFR */
     g_assert_false(apic_msr_read(apic[1], 0x831, &v)); /* no ICR2 */
@@ -576,7 +576,7 @@ static void test_x2apic(void)
     take(1, 0x90);
     g_assert_true(apic_msr_write(apic[1], 0x808, 0x20)); /* TPR */
     g_assert_true(apic_msr_read(apic[1], 0x80a, &v));
-    g_assert_cmphex(v, ==, 0x90); /* PPR: 0x90 in service */
+    g_assert_cmphex(v, ==, 0x90);                               /* PPR: 0x90 in service */
     g_assert_false(apic_msr_write(apic[1], 0x808, 1ull << 32)); /* upper half reserved */
     /* The xAPIC page is gone; x2APIC -> xAPIC directly is refused; via disabled it works. */
     g_assert_cmphex(rd(1, ID), ==, 0);

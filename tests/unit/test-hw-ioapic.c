@@ -11,19 +11,19 @@
 #include "hw/intc/ioapic.h"
 #include "qemu/trace.h"
 
-#define IOREGSEL 0x00
-#define IOWIN    0x10
-#define IOEOI    0x40
-#define REG_ID   0x00
-#define REG_VER  0x01
-#define REG_ARB  0x02
-#define REDTBL(pin, hi) (0x10 + (pin) * 2 + (hi))
+#define IOREGSEL        0x00
+#define IOWIN           0x10
+#define IOEOI           0x40
+#define REG_ID          0x00
+#define REG_VER         0x01
+#define REG_ARB         0x02
+#define REDTBL(pin, hi) (0x10 + (pin)*2 + (hi))
 
-#define RTE_LOGICAL   (1u << 11)
+#define RTE_LOGICAL    (1u << 11)
 #define RTE_REMOTE_IRR (1u << 14)
-#define RTE_LEVEL     (1u << 15)
-#define RTE_MASKED    (1u << 16)
-#define DM(x)         ((x) << 8)
+#define RTE_LEVEL      (1u << 15)
+#define RTE_MASKED     (1u << 16)
+#define DM(x)          ((x) << 8)
 
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0

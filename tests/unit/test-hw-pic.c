@@ -385,7 +385,7 @@ static void test_reset_and_bad_programming(void)
     g_assert_cmphex(inb(ELCR1), ==, 0);
     qemu_irq_pulse(in[7]);
     g_assert_cmpint(pic_read_irq(pic), ==, 0x37); /* base 0x30 from the second ICW2 */
-    outw(M_CMD, 0xffff); /* split into bytes: ICW1 then ICW2 */
+    outw(M_CMD, 0xffff);                          /* split into bytes: ICW1 then ICW2 */
     (void)inl(M_CMD);
     GRand *rnd = g_rand_new_with_seed(8259);
     g_assert_cmpint(trace_enable_events("pic_*", true), ==, 6); /* to the log: /dev/null */

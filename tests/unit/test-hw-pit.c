@@ -15,11 +15,11 @@
 
 /* Control words. */
 #define CW(sc, rw, mode) ((sc) << 6 | (rw) << 4 | (mode) << 1)
-#define RW_LATCH 0
-#define RW_LSB   1
-#define RW_MSB   2
-#define RW_WORD  3
-#define READBACK 0xc0
+#define RW_LATCH         0
+#define RW_LSB           1
+#define RW_MSB           2
+#define RW_WORD          3
+#define READBACK         0xc0
 
 static PITState *pit;
 static int64_t t0; /* virtual time of the last count write */

@@ -36,13 +36,13 @@
 #define APIC_TSC_FREQ_HZ 1000000000ull
 
 /* Delivery modes (ICR, LVT and IOAPIC redirection entries, SDM table 11-? / 82093AA 3.2.4). */
-#define APIC_DM_FIXED    0
-#define APIC_DM_LOWEST   1
-#define APIC_DM_SMI      2
-#define APIC_DM_NMI      4
-#define APIC_DM_INIT     5
-#define APIC_DM_STARTUP  6
-#define APIC_DM_EXTINT   7
+#define APIC_DM_FIXED      0
+#define APIC_DM_LOWEST     1
+#define APIC_DM_SMI        2
+#define APIC_DM_NMI        4
+#define APIC_DM_INIT       5
+#define APIC_DM_STARTUP    6
+#define APIC_DM_EXTINT     7
 #define APIC_DEST_PHYSICAL 0
 #define APIC_DEST_LOGICAL  1
 #define APIC_TRIGGER_EDGE  0

@@ -11,10 +11,10 @@
 #include "hw/qdev.h"
 #include "hw/irq.h"
 
-#define TYPE_IOAPIC       "ioapic"
+#define TYPE_IOAPIC         "ioapic"
 #define IOAPIC_DEFAULT_BASE 0xfec00000u
-#define IOAPIC_MMIO_SIZE  0x1000
-#define IOAPIC_NUM_PINS   24
+#define IOAPIC_MMIO_SIZE    0x1000
+#define IOAPIC_NUM_PINS     24
 
 typedef struct IOAPICState IOAPICState;
 typedef struct I8259State I8259State;
