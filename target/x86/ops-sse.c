@@ -1020,6 +1020,8 @@ void x86_exec_sse(X86CPU *cpu, const DecodedInsn *d)
     if (d->op == OP_EMMS) {
         fpu_check_nm(cpu, true);
         fpu_check_pending(cpu);
+        /* The SDM names only the tags; Intel hardware also leaves TOP = 0, as the MMX ops do. */
+        fpu_enter_mmx(env);
         env->fpu.ftw = FTW_ALL_EMPTY;
         return;
     }
