@@ -387,6 +387,15 @@ static void print_walk(Monitor *mon, const X86PageWalk *w)
     }
 }
 
+static void print_region_path(Monitor *mon, hwaddr gpa)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+
+    if (memory_region_path(address_space_memory(), gpa, s)) {
+        monitor_printf(mon, "path     %s\n", s->str);
+    }
+}
+
 static void print_gpa_info(Monitor *mon, const GPAInfo *g)
 {
     const MemoryRegionSection *sec = &g->section;
@@ -405,6 +414,7 @@ static void print_gpa_info(Monitor *mon, const GPAInfo *g)
                    : g->ram                      ? "ram"
                                                  : "i/o",
                    sec->readonly ? " readonly" : "", g->region_name, g->offset_in_region);
+    print_region_path(mon, g->gpa);
     if (g->have_slot) {
         monitor_printf(mon, "memslot  %d: GPA 0x%" HWADDR_PRIx " size 0x%" PRIx64 " HVA %p%s\n",
                        g->slot, g->slot_gpa, g->slot_size, g->slot_hva,

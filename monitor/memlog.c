@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "sysemu/kvm.h"
 #include "monitor/memlog.h"
+#include "monitor/xlate.h"
 
 #define MEMLOG_LISTENER_PRIORITY 1000 /* after every other listener: it only watches */
 
@@ -79,6 +80,14 @@ static void section_entry(MemLogListener *ml, MemoryRegionSection *s, MemLogKind
     e->ram = memory_region_is_ram(s->mr);
     e->readonly = s->readonly;
     e->slot = -1;
+    if (kind == MEMLOG_ADDED) {
+        /* who placed it: the tree is already the new one (removals have no path left) */
+        g_autoptr(GString) path = g_string_new(NULL);
+
+        if (memory_region_path(ml->as, e->start, path)) {
+            g_strlcpy(e->path, path->str, sizeof(e->path));
+        }
+    }
 }
 
 static void memlog_begin(MemoryListener *l)
@@ -255,6 +264,9 @@ static void entry_str(const MemLogEntry *e, GString *out)
         g_string_append_printf(out, " offset 0x%" HWADDR_PRIx " %s", e->offset_in_region,
                                e->ram ? (e->readonly ? "rom" : "ram") : "i/o");
     }
+    if (e->path[0] && strchr(e->path, '(')) {
+        g_string_append_printf(out, " via %s", e->path); /* only when an alias placed it */
+    }
     g_string_append_c(out, '\n');
 }
 
@@ -270,7 +282,7 @@ void memlog_info(GString *out)
     if (log_dropped) {
         g_string_append_printf(out, " (%" PRIu64 " older ones dropped)", log_dropped);
     }
-    g_string_append(out, "\n  seq       time kind    space  range 'region'\n");
+    g_string_append(out, "\n  seq          time kind    space  range 'region'\n");
     for (unsigned i = 0; memlog_get(i, &e); i++) {
         entry_str(&e, out);
     }

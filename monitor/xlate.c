@@ -78,6 +78,55 @@ void host_page_info_str(const HostPageInfo *info, GString *out)
                            info->soft_dirty ? " soft-dirty" : "");
 }
 
+/*
+ * XXX: reads MemoryRegion's tree fields (enabled, alias, subregions), which
+ * memory.h calls private to softmmu/; the flat-view code offers no reverse
+ * map from a section to the aliases that placed it. Safe under the BQL, which
+ * every tree change holds. Subregions are sorted highest priority first, so
+ * the first one that resolves addr is the one the flat view shows.
+ */
+static bool find_path(MemoryRegion *mr, hwaddr addr, GPtrArray *path)
+{
+    if (!mr->enabled || addr >= mr->size) {
+        return false;
+    }
+    if (mr->alias) {
+        g_ptr_array_add(path, g_strdup_printf("%s (alias of '%s' +0x%" HWADDR_PRIx ")", mr->name,
+                                              mr->alias->name, mr->alias_offset));
+        if (find_path(mr->alias, mr->alias_offset + addr, path)) {
+            return true;
+        }
+        g_ptr_array_remove_index(path, path->len - 1);
+        return false;
+    }
+    g_ptr_array_add(path, g_strdup(mr->name));
+    for (guint i = 0; mr->subregions && i < mr->subregions->len; i++) {
+        MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
+
+        if (addr >= sub->addr && find_path(sub, addr - sub->addr, path)) {
+            return true;
+        }
+    }
+    if (mr->terminates) {
+        return true;
+    }
+    g_ptr_array_remove_index(path, path->len - 1);
+    return false;
+}
+
+bool memory_region_path(AddressSpace *as, hwaddr addr, GString *out)
+{
+    g_autoptr(GPtrArray) path = g_ptr_array_new_with_free_func(g_free);
+
+    if (!find_path(as->root, addr, path)) {
+        return false;
+    }
+    for (guint i = 0; i < path->len; i++) {
+        g_string_append_printf(out, "%s%s", i ? " > " : "", (char *)g_ptr_array_index(path, i));
+    }
+    return true;
+}
+
 static void slot_info(GPAInfo *info)
 {
     KVMSlotInfo s;

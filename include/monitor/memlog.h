@@ -18,6 +18,7 @@
 
 #define MEMLOG_MAX_ENTRIES 1024
 #define MEMLOG_NAME_MAX    64
+#define MEMLOG_PATH_MAX    160
 
 typedef enum MemLogKind {
     MEMLOG_ADDED,        /* a section appeared */
@@ -34,6 +35,7 @@ typedef struct MemLogEntry {
     MemLogKind kind;
     char as_name[MEMLOG_NAME_MAX];
     char region[MEMLOG_NAME_MAX];
+    char path[MEMLOG_PATH_MAX]; /* added/moved: the containers and aliases that placed it */
     hwaddr start;
     uint64_t size;
     hwaddr old_start;  /* moved/resized */

@@ -111,6 +111,14 @@ bool host_page_info(const void *hva, HostPageInfo *info);
 /* One line: "HPA 0x... (present exclusive soft-dirty)" or why there is none. */
 void host_page_info_str(const HostPageInfo *info, GString *out);
 
+/*
+ * The regions the flat view was rendered from for addr, root first:
+ * "system > ram-below-4g (alias of 'pc.ram' +0x0) > pc.ram" (containers,
+ * aliases with their target and offset, the terminal region). False (out
+ * untouched) when nothing maps addr.
+ */
+bool memory_region_path(AddressSpace *as, hwaddr addr, GString *out);
+
 /* GPA -> what backs it. */
 typedef struct GPAInfo {
     hwaddr gpa;

@@ -353,6 +353,7 @@ static void test_xlate_output(void)
     g_assert_nonnull(strstr(o, "GPA      0x0000000000800123\n"));
     g_assert_nonnull(strstr(o, "section  0x0000000000000000-0x0000000000ffffff ram"));
     g_assert_nonnull(strstr(o, "region   'test-ram' offset 0x800123"));
+    g_assert_nonnull(strstr(o, "path     system > test-ram\n"));
     g_assert_nonnull(strstr(o, "HVA      0x"));
     g_assert_nonnull(strstr(o, "HPA      "));
     g_assert_nonnull(strstr(o, "TLB      none"));
@@ -451,9 +452,23 @@ static bool find_entry(MemLogKind kind, const char *region, MemLogEntry *out)
     return false;
 }
 
+static bool find_entry_at(MemLogKind kind, hwaddr start, MemLogEntry *out)
+{
+    MemLogEntry e;
+
+    for (unsigned i = 0; memlog_get(i, &e); i++) {
+        if (e.kind == kind && e.start == start) {
+            *out = e;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void test_memlog(void)
 {
     MemoryRegion *bar = g_new0(MemoryRegion, 1);
+    MemoryRegion *alias = g_new0(MemoryRegion, 1);
     MemLogEntry e;
 
     memlog_reset();
@@ -484,6 +499,18 @@ static void test_memlog(void)
     g_assert_cmphex(e.size, ==, RAM_SIZE - 0x1000);
     memory_region_del_subregion(get_system_memory(), bar);
 
+    /* an alias: the entry says which alias placed the RAM there */
+    memory_region_init_alias(alias, "ram-window", &ram, 0x100000, 0x1000);
+    memory_region_add_subregion(get_system_memory(), 0x5000000, alias);
+    g_assert_true(find_entry(MEMLOG_ADDED, "test-ram", &e));
+    g_assert_true(find_entry_at(MEMLOG_ADDED, 0x5000000, &e));
+    g_assert_cmpstr(e.path, ==, "system > ram-window (alias of 'test-ram' +0x100000) > test-ram");
+    g_assert_cmphex(e.offset_in_region, ==, 0x100000);
+    assert_out_has("xlate 0x40000000 + 0x5000010",
+                   "path     system > ram-window (alias of 'test-ram' +0x100000) > test-ram");
+    memory_region_del_subregion(get_system_memory(), alias);
+    memory_region_destroy(alias);
+
     assert_out_has("info memlog", "moved   memory 0x2000000+0x1000 -> 0x3000000+0x1000 'bar0'");
     assert_out_has("info memlog", "removed");
 
@@ -499,7 +526,8 @@ static void test_memlog(void)
     assert_out_has("info memlog", "older ones dropped");
     memlog_reset();
     memory_region_destroy(bar);
-    g_free(bar); /* no flat view refers to it: the transactions above completed */
+    g_free(bar); /* no flat view refers to them: the transactions above completed */
+    g_free(alias);
 }
 
 /* --- dma counters ------------------------------------------------------------------------ */
