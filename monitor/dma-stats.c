@@ -38,7 +38,51 @@ static void add(uint64_t *p, uint64_t v)
     __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
 }
 
-void dma_stats_map(MemTxAttrs attrs, hwaddr asked, hwaddr got, DmaMapOutcome outcome)
+/* Live mappings: pointer -> requester ID << 32 | number of maps of it not yet unmapped. */
+static GMutex live_lock;
+static GHashTable *live;
+
+#define LIVE_REQ_SHIFT 32
+#define LIVE_REFS_MASK 0xffffffffu
+
+static void live_add(const void *ptr, uint16_t requester_id)
+{
+    uint64_t v, *old;
+
+    g_mutex_lock(&live_lock);
+    if (!live) {
+        live = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    }
+    old = g_hash_table_lookup(live, ptr);
+    if (old) {
+        (*old)++;
+    } else {
+        v = ((uint64_t)requester_id << LIVE_REQ_SHIFT) | 1;
+        g_hash_table_insert(live, (gpointer)ptr, g_memdup2(&v, sizeof(v)));
+    }
+    g_mutex_unlock(&live_lock);
+}
+
+/* The requester that mapped ptr (0 if unknown), dropping one reference. */
+static uint16_t live_take(const void *ptr)
+{
+    uint16_t id = 0;
+    uint64_t *v;
+
+    g_mutex_lock(&live_lock);
+    v = live ? g_hash_table_lookup(live, ptr) : NULL;
+    if (v) {
+        id = (uint16_t)(*v >> LIVE_REQ_SHIFT);
+        if (--*v == ((uint64_t)id << LIVE_REQ_SHIFT)) {
+            g_hash_table_remove(live, ptr);
+        }
+    }
+    g_mutex_unlock(&live_lock);
+    return id;
+}
+
+void dma_stats_map(MemTxAttrs attrs, hwaddr asked, hwaddr got, DmaMapOutcome outcome,
+                   const void *ptr)
 {
     DmaCounters *c = &counters_get()[attrs.requester_id];
 
@@ -47,15 +91,16 @@ void dma_stats_map(MemTxAttrs attrs, hwaddr asked, hwaddr got, DmaMapOutcome out
         add(&c->failed, 1);
         return;
     }
+    live_add(ptr, attrs.requester_id);
     add(outcome == DMA_MAP_DIRECT ? &c->bytes_direct : &c->bytes_bounced, got);
     if (got < asked) {
         add(&c->cut_short, 1);
     }
 }
 
-void dma_stats_unmap(uint16_t requester_id)
+void dma_stats_unmap(const void *ptr)
 {
-    add(&counters_get()[requester_id].unmaps, 1);
+    add(&counters_get()[live_take(ptr)].unmaps, 1);
 }
 
 void dma_stats_set_name(uint16_t requester_id, const char *name)
@@ -104,4 +149,7 @@ void dma_stats_reset(void)
     if (c) {
         memset(c, 0, sizeof(*c) * DMA_REQUESTERS);
     }
+    g_mutex_lock(&live_lock);
+    g_clear_pointer(&live, g_hash_table_unref);
+    g_mutex_unlock(&live_lock);
 }

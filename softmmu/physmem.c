@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "exec/memory.h"
+#include "monitor/dma-stats.h"
 #include "memory-internal.h"
 #include <sys/mman.h>
 
@@ -644,7 +645,8 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
     void *ptr = NULL;
     const FlatRange *fr;
     FlatView *fv;
-    hwaddr l;
+    hwaddr l, asked = *plen;
+    DmaMapOutcome outcome = DMA_MAP_BOUNCED;
 
     if (*plen == 0) {
         return NULL;
@@ -658,10 +660,12 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
         *plen = l;
         ptr = fr->host + (addr - fr->start);
         ram_block_map(fr->ram_block);
+        outcome = DMA_MAP_DIRECT;
     } else {
         ptr = bounce_map(as, fv, fr, addr, plen, is_write, attrs);
     }
     rcu_read_unlock();
+    dma_stats_map(attrs, asked, *plen, ptr ? outcome : DMA_MAP_FAILED, ptr); /* 'info dma' */
     return ptr;
 }
 
@@ -692,6 +696,7 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_wri
     if (!buffer) {
         return; /* what a failed map returned */
     }
+    dma_stats_unmap(buffer);
     b = bounce_take(buffer);
     if (b) {
         if (is_write && access_len) {

@@ -29,10 +29,18 @@ typedef struct DmaStats {
     uint64_t cut_short; /* maps that returned fewer bytes than asked */
 } DmaStats;
 
-/* From address_space_map: asked bytes, got bytes (0 when failed). */
-void dma_stats_map(MemTxAttrs attrs, hwaddr asked, hwaddr got, DmaMapOutcome outcome);
-/* From address_space_unmap (requester unknown there: counted against the mapping's). */
-void dma_stats_unmap(uint16_t requester_id);
+/*
+ * From address_space_map: asked bytes, got bytes (0 when failed), the pointer
+ * returned (remembered with the requester until its unmap).
+ */
+void dma_stats_map(MemTxAttrs attrs, hwaddr asked, hwaddr got, DmaMapOutcome outcome,
+                   const void *ptr);
+/*
+ * From address_space_unmap: counted against the requester that mapped ptr.
+ * XXX: two live mappings of the same pointer by different requesters are both
+ * counted against the first one's requester.
+ */
+void dma_stats_unmap(const void *ptr);
 /* Names a requester for 'info dma' (a device's realize may call it). */
 void dma_stats_set_name(uint16_t requester_id, const char *name);
 /* Snapshot of every requester seen, by ID; free with g_array_unref. */

@@ -532,19 +532,30 @@ static void test_memlog(void)
 
 /* --- dma counters ------------------------------------------------------------------------ */
 
+static const DmaStats *find_stats(GArray *s, uint16_t id)
+{
+    for (guint i = 0; i < s->len; i++) {
+        if (g_array_index(s, DmaStats, i).requester_id == id) {
+            return &g_array_index(s, DmaStats, i);
+        }
+    }
+    return NULL;
+}
+
 static void test_dma_stats(void)
 {
     MemTxAttrs dev = {.requester_id = 0x08}; /* 00:01.0 */
     g_autoptr(GArray) s = NULL;
     const DmaStats *d;
+    static uint8_t a[100], b[16];
 
     dma_stats_reset();
     assert_out_has("info dma", "no DMA mappings since start");
-    dma_stats_map(dev, 100, 100, DMA_MAP_DIRECT);
-    dma_stats_map(dev, 100, 60, DMA_MAP_DIRECT);
-    dma_stats_map(dev, 16, 16, DMA_MAP_BOUNCED);
-    dma_stats_map(dev, 16, 0, DMA_MAP_FAILED);
-    dma_stats_unmap(0x08);
+    dma_stats_map(dev, 100, 100, DMA_MAP_DIRECT, a);
+    dma_stats_map(dev, 100, 60, DMA_MAP_DIRECT, a + 40);
+    dma_stats_map(dev, 16, 16, DMA_MAP_BOUNCED, b);
+    dma_stats_map(dev, 16, 0, DMA_MAP_FAILED, NULL);
+    dma_stats_unmap(a);
     s = dma_stats_query();
     g_assert_cmpuint(s->len, ==, 1);
     d = &g_array_index(s, DmaStats, 0);
@@ -559,6 +570,82 @@ static void test_dma_stats(void)
     dma_stats_set_name(0x08, "e1000");
     assert_out_has("info dma", "e1000");
     dma_stats_set_name(0x08, NULL);
+    dma_stats_reset();
+}
+
+static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    (void)opaque;
+    (void)addr;
+    (void)size;
+    return 0;
+}
+
+static void mmio_write(void *opaque, hwaddr addr, uint64_t data, unsigned size)
+{
+    (void)opaque;
+    (void)addr;
+    (void)data;
+    (void)size;
+}
+
+static const MemoryRegionOps mmio_ops = {.read = mmio_read, .write = mmio_write};
+
+/* The counters address_space_map/unmap keep, per requester. */
+static void test_dma_counters_from_map(void)
+{
+    AddressSpace *as = address_space_memory();
+    MemTxAttrs dev = {.requester_id = 0x10}; /* 00:02.0 */
+    MemoryRegion *mmio = g_new0(MemoryRegion, 1);
+    g_autoptr(GArray) s = NULL;
+    const DmaStats *d;
+    hwaddr len;
+    void *p, *q, *r;
+
+    dma_stats_reset();
+    memory_region_init_io(mmio, &mmio_ops, NULL, "dma-mmio", 0x1000);
+    memory_region_add_subregion(get_system_memory(), 0x6000000, mmio);
+
+    len = 0x2000;
+    p = address_space_map(as, RAM_SIZE - 0x1000, &len, true, dev); /* cut at the end of RAM */
+    g_assert_nonnull(p);
+    g_assert_cmphex(len, ==, 0x1000);
+    len = 0x100;
+    q = address_space_map(as, 0x6000000, &len, false, dev); /* MMIO: bounced */
+    g_assert_nonnull(q);
+    len = 0x100;
+    r = address_space_map(as, 0x7000000, &len, false, dev); /* nothing there */
+    g_assert_null(r);
+    len = 8;
+    address_space_unmap(as, address_space_map(as, 0, &len, false, MEMTXATTRS_UNSPECIFIED), 8, false,
+                        8);
+
+    s = dma_stats_query();
+    d = find_stats(s, 0x10);
+    g_assert_nonnull(d);
+    g_assert_cmpuint(d->maps, ==, 3);
+    g_assert_cmpuint(d->unmaps, ==, 0);
+    g_assert_cmpuint(d->bytes_direct, ==, 0x1000);
+    g_assert_cmpuint(d->bytes_bounced, ==, 0x100);
+    g_assert_cmpuint(d->failed, ==, 1);
+    g_assert_cmpuint(d->cut_short, ==, 1);
+    d = find_stats(s, 0);
+    g_assert_nonnull(d);
+    g_assert_cmpuint(d->maps, ==, 1);
+    g_assert_cmpuint(d->unmaps, ==, 1);
+    assert_out_has("info dma",
+                   "00:02.0                  3       0     2           4096            256"
+                   "       1          1");
+
+    address_space_unmap(as, p, 0x1000, true, 0x1000);
+    address_space_unmap(as, q, 0x100, false, 0);
+    g_array_unref(s);
+    s = dma_stats_query();
+    g_assert_cmpuint(find_stats(s, 0x10)->unmaps, ==, 2); /* attributed to who mapped */
+    g_assert_cmpuint(find_stats(s, 0)->unmaps, ==, 1);
+    memory_region_del_subregion(get_system_memory(), mmio);
+    memory_region_destroy(mmio);
+    g_free(mmio);
     dma_stats_reset();
 }
 
@@ -607,5 +694,6 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/line-editing", test_line_editing);
     g_test_add_func("/monitor/memlog", test_memlog);
     g_test_add_func("/monitor/dma-stats", test_dma_stats);
+    g_test_add_func("/monitor/dma-counters", test_dma_counters_from_map);
     return g_test_run();
 }
