@@ -150,7 +150,7 @@ void qemu_vcpu_thread_started(CPUState *cpu)
     current_cpu_tls = cpu;
     g_mutex_lock(&cpus_lock);
     cpu->thread_id = pthread_self();
-    cpu->created = true;
+    __atomic_store_n(&cpu->created, true, __ATOMIC_SEQ_CST); /* polled by the creator */
     cpu->stopped = true; /* until qemu_wait_io_event lets it run */
     g_cond_broadcast(&cpus_state_cond);
     g_mutex_unlock(&cpus_lock);
