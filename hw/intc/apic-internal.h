@@ -53,6 +53,7 @@ struct APICState {
     int lint_level[2];
     bool extint_pending; /* an ExtINT message from the IOAPIC */
     bool wait_for_sipi;
+    int pending_hint; /* atomic: see apic_interrupt_hint() */
 };
 
 /* apic.c: an LVT source fires (timer, error, LINT0/1). */

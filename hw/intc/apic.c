@@ -181,6 +181,7 @@ static uint8_t apic_apr(APICState *s)
 
 static void apic_kick(APICState *s)
 {
+    __atomic_store_n(&s->pending_hint, 1, __ATOMIC_RELEASE);
     if (s->ops && s->ops->interrupt) {
         s->ops->interrupt(s->cpu);
     }
@@ -201,7 +202,7 @@ static bool apic_extint_pending(APICState *s)
            ((lvt >> LVT_DM_SHIFT) & LVT_DM_MASK) == APIC_DM_EXTINT;
 }
 
-bool apic_has_interrupt(APICState *s)
+static bool apic_deliverable(APICState *s)
 {
     int irrv;
 
@@ -213,6 +214,22 @@ bool apic_has_interrupt(APICState *s)
     }
     irrv = vec_highest(s->irr);
     return irrv >= 0 && (irrv & 0xf0) > (apic_ppr(s) & 0xf0);
+}
+
+bool apic_has_interrupt(APICState *s)
+{
+    bool pending = apic_deliverable(s);
+
+    if (!pending) {
+        /* Every change that can make one deliverable goes through apic_kick(). */
+        __atomic_store_n(&s->pending_hint, 0, __ATOMIC_RELAXED);
+    }
+    return pending;
+}
+
+bool apic_interrupt_hint(APICState *s)
+{
+    return __atomic_load_n(&s->pending_hint, __ATOMIC_ACQUIRE);
 }
 
 int apic_get_interrupt(APICState *s)
@@ -242,7 +259,7 @@ int apic_get_interrupt(APICState *s)
 /* Tells the CPU when something may be deliverable. */
 static void apic_update_irq(APICState *s)
 {
-    if (apic_has_interrupt(s)) {
+    if (apic_deliverable(s)) {
         apic_kick(s);
     }
 }
@@ -821,9 +838,15 @@ static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned si
     }
     trace_apic_reg_write(s->id, addr, (uint32_t)val);
     if (!apic_reg_write(s, addr, (uint32_t)val)) {
-        qemu_log_mask(LOG_GUEST_ERROR, "apic %u: write to read-only/reserved offset 0x%03x\n",
-                      s->id, (unsigned)addr);
-        apic_error(s, ESR_ILLEGAL_REGISTER);
+        uint64_t dummy;
+        bool readonly = apic_reg_read(s, addr, &dummy);
+
+        qemu_log_mask(LOG_GUEST_ERROR, "apic %u: write to %s offset 0x%03x\n", s->id,
+                      readonly ? "read-only" : "reserved", (unsigned)addr);
+        if (!readonly) {
+            /* Only reserved addresses are an error; read-only registers ignore writes. */
+            apic_error(s, ESR_ILLEGAL_REGISTER);
+        }
     }
 }
 

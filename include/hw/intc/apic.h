@@ -80,6 +80,13 @@ void apic_set_current_fn(APICCurrentFn fn);
 
 /* --- the CPU side --------------------------------------------------------------------- */
 bool apic_has_interrupt(APICState *s);
+/*
+ * Without the BQL, from the vCPU's thread: false when apic_has_interrupt() is
+ * certainly false (it clears the hint; every change that may make an interrupt
+ * deliverable sets it before the interrupt hook runs), so the interpreter can
+ * poll cheaply and take the BQL only when this says true.
+ */
+bool apic_interrupt_hint(APICState *s);
 /* The vector to take, -1 if none (the spurious vector if TPR rose since has_interrupt). */
 int apic_get_interrupt(APICState *s);
 uint8_t apic_get_tpr(APICState *s);
