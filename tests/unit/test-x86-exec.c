@@ -509,6 +509,25 @@ static void test_faults(void)
     g_assert_cmphex(env.cr[2], ==, 0x200000);
 }
 
+/* Code that rewrites an instruction it runs next: the decode cache must see the new bytes. */
+static void test_self_modifying(void)
+{
+    /* clang-format off */
+    static const uint8_t code[] = {
+        0xb9, 0x02, 0x00, 0x00, 0x00,             /* mov ecx, 2 */
+        0x48, 0x83, 0xc3, 0x01,                   /* loop: add rbx, 1 (imm patched below) */
+        0xc6, 0x05, 0xf8, 0xff, 0xff, 0xff, 0x10, /* mov byte [rip - 8], 0x10: the imm8 */
+        0xff, 0xc9,                               /* dec ecx */
+        0x75, 0xf1,                               /* jnz loop */
+    };
+    /* clang-format on */
+
+    setup_long_mode();
+    env.regs[R_EBX] = 0;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.regs[R_EBX], ==, 1 + 0x10);
+}
+
 /* Accessed/dirty bits, a read-only page under CR0.WP, and a CR3 write flushing the TLB. */
 static void test_paging(void)
 {
@@ -559,5 +578,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/exec/strings", test_strings);
     g_test_add_func("/x86/exec/faults", test_faults);
     g_test_add_func("/x86/exec/paging", test_paging);
+    g_test_add_func("/x86/exec/self-modifying", test_self_modifying);
     return g_test_run();
 }
