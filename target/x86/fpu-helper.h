@@ -22,22 +22,22 @@
 #include "helper.h"
 
 /* x87 status word (SDM Vol. 1, 8.1.3). */
-#define FSW_IE       0x0001
-#define FSW_DE       0x0002
-#define FSW_ZE       0x0004
-#define FSW_OE       0x0008
-#define FSW_UE       0x0010
-#define FSW_PE       0x0020
-#define FSW_SF       0x0040
-#define FSW_ES       0x0080
-#define FSW_C0       0x0100
-#define FSW_C1       0x0200
-#define FSW_C2       0x0400
+#define FSW_IE        0x0001
+#define FSW_DE        0x0002
+#define FSW_ZE        0x0004
+#define FSW_OE        0x0008
+#define FSW_UE        0x0010
+#define FSW_PE        0x0020
+#define FSW_SF        0x0040
+#define FSW_ES        0x0080
+#define FSW_C0        0x0100
+#define FSW_C1        0x0200
+#define FSW_C2        0x0400
 #define FSW_TOP_SHIFT 11
-#define FSW_TOP_MASK (7u << FSW_TOP_SHIFT)
-#define FSW_C3       0x4000
-#define FSW_B        0x8000
-#define FSW_EXC_MASK 0x003f /* IE..PE, also the mask bits of FCW */
+#define FSW_TOP_MASK  (7u << FSW_TOP_SHIFT)
+#define FSW_C3        0x4000
+#define FSW_B         0x8000
+#define FSW_EXC_MASK  0x003f /* IE..PE, also the mask bits of FCW */
 
 /* Tag values (SDM Vol. 1, 8.1.7). */
 #define FTAG_VALID   0
@@ -88,6 +88,23 @@ void x86_exec_fpu(X86CPU *cpu, const DecodedInsn *d);
 void x86_fpu_wait(X86CPU *cpu);
 /* ops-sse.c: the OP_SSE encodings (0F, 0F38, 0F3A maps, MMX and SSE) and EMMS. */
 void x86_exec_sse(X86CPU *cpu, const DecodedInsn *d);
+
+/* CPUID.1 bits (SDM Vol. 2, CPUID, tables 3-10 and 3-11). */
+#define CPUID_FPU_BIT   (1u << 0)  /* EDX */
+#define CPUID_MMX_BIT   (1u << 23) /* EDX */
+#define CPUID_FXSR_BIT  (1u << 24) /* EDX */
+#define CPUID_SSE_BIT   (1u << 25) /* EDX */
+#define CPUID_SSE2_BIT  (1u << 26) /* EDX */
+#define CPUID_SSE3_BIT  (1u << 0)  /* ECX */
+#define CPUID_SSSE3_BIT (1u << 9)  /* ECX */
+
+/*
+ * The CPUID.1 EDX and ECX bits that ops-fpu.c, ops-mmx.c and ops-sse.c
+ * implement on this host: x87, MMX, FXSR, SSE, SSE2 always; SSE3 and SSSE3
+ * when the host has them (their forms run on the host's units).
+ */
+void x86_fpu_cpuid_features(uint32_t *edx, uint32_t *ecx);
+bool x86_fpu_host_has_sse3(void);
 
 /* --- MMX register file (ops-mmx.c) ----------------------------------------------------------- */
 uint64_t mmx_get(const CPUX86State *env, int i);

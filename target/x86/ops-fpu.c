@@ -28,8 +28,9 @@
  * 108-byte image, the instruction with the guest's arithmetic flags (FCMOVcc),
  * then the flags (FCOMI) and FNSAVE, which also leaves the host FPU initialized.
  */
-#define X87_STUB_SIZE   16
+#define X87_STUB_SIZE    16
 #define X87_STUBS_PER_OP 72
+// clang-format off
 __asm__(".pushsection .text\n"
         ".macro tern_x87_stub op, modrm\n"
         "  .balign 16\n"
@@ -59,6 +60,7 @@ __asm__(".pushsection .text\n"
         ".endr\n"
         ".purgem tern_x87_stub\n"
         ".popsection\n");
+// clang-format on
 
 extern const char tern_x87_stubs[] __attribute__((visibility("hidden")));
 
@@ -66,7 +68,8 @@ typedef uint64_t (*X87Stub)(void *image, void *mem, uint64_t rflags);
 
 static X87Stub x87_stub(uint8_t opcode, uint8_t modrm)
 {
-    int i = (opcode - 0xd8) * X87_STUBS_PER_OP + (modrm >= 0xc0 ? 8 + (modrm - 0xc0) : (modrm >> 3) & 7);
+    int i = (opcode - 0xd8) * X87_STUBS_PER_OP +
+            (modrm >= 0xc0 ? 8 + (modrm - 0xc0) : (modrm >> 3) & 7);
 
     return (X87Stub)(uintptr_t)(tern_x87_stubs + i * X87_STUB_SIZE);
 }
@@ -244,10 +247,15 @@ typedef struct X87MemForm {
     uint8_t size; /* bytes of the memory operand */
 } X87MemForm;
 
+/* ModRM reg of FISTTP, the store with reg 1 (DB, DD, DF). */
+#define FISTTP_REG 1
+
+// clang-format off
 #define LD(n)  {MF_LOAD, n}
 #define ST(n)  {MF_STORE, n}
 #define GUEST  {MF_GUEST, 0}
 #define NOFORM {MF_INVALID, 0}
+// clang-format on
 
 /* Memory forms by opcode and ModRM reg (SDM Vol. 2, table A-8 and the instruction pages). */
 static const X87MemForm mem_forms[8][8] = {
@@ -414,6 +422,10 @@ static void x87_exec_host(X86CPU *cpu, const DecodedInsn *d)
         ea = fpu_ea(cpu, d);
         if (form.kind == MF_LOAD) {
             fpu_ld_bytes(cpu, d->mem.seg, ea, mem, form.size);
+        }
+        if (form.kind == MF_STORE && ((d->modrm >> 3) & 7) == FISTTP_REG &&
+            !x86_fpu_host_has_sse3()) {
+            x86_raise_exception(cpu, EXCP06_ILLOP); /* FISTTP is SSE3 */
         }
     } else if (!(reg_forms[d->opcode & 7] >> (d->modrm - 0xc0) & 1)) {
         x86_raise_exception(cpu, EXCP06_ILLOP);
@@ -604,7 +616,7 @@ static bool x87_exec_control(X86CPU *cpu, const DecodedInsn *d)
     return false;
 }
 
-/* --- FXSAVE / FXRSTOR / LDMXCSR / STMXCSR ------------------------------------------------------ */
+/* --- FXSAVE / FXRSTOR / LDMXCSR / STMXCSR ----------------------------------------------------- */
 
 /* The FXSAVE area (SDM Vol. 1, tables 10-2 and 10-3). */
 #define FX_FCW        0
@@ -698,8 +710,7 @@ static void exec_fxsave_fxrstor(X86CPU *cpu, const DecodedInsn *d)
         x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
     }
     if (d->op == OP_FXSAVE) {
-        /* Bytes 416-511 are reserved or for software: left as they are. */
-        fpu_ld_bytes(cpu, d->mem.seg, ea, b, FX_SIZE);
+        /* Bytes past the XMM registers are reserved or for software: left as they are. */
         fx_to_bytes(cpu, b, rex_w);
         fpu_st_bytes(cpu, d->mem.seg, ea, b, FX_XMM + fx_xmm_count(cpu->env) * FX_REG_STRIDE);
         return;

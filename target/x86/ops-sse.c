@@ -14,8 +14,8 @@
  * #UD when CR4.OSXMMEXCPT is clear) before the destination is written. Data
  * movement, shuffles with immediates, inserts and extracts are written out
  * here. Left out: SSE4.1/4.2, AES, PCLMULQDQ and MOVBE/CRC32 in 0F38 (#UD:
- * not advertised). XXX: the host must have SSSE3, as every x86-64 host
- * KVM runs on here does.
+ * not advertised). SSE3 and SSSE3 forms need the host's: without them they
+ * are #UD and x86_fpu_cpuid_features() leaves their CPUID bits clear.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -34,15 +34,15 @@ enum {
 };
 
 /* Entry flags. */
-#define F_FP       0x01 /* MXCSR controls it: exception flags, #XM */
-#define F_RFLAGS   0x02 /* COMIS/UCOMIS: ZF, PF, CF from the host, OF/SF/AF cleared */
-#define F_NODST    0x04 /* writes no register */
-#define F_MMX      0x08 /* an MMX instruction: mm registers, the MMX checks */
-#define F_SRC_MM   0x10 /* register source is an mm register (CVTPI2PS/PD) */
-#define F_DST_MM   0x20 /* destination is an mm register (CVT(T)PS2PI, CVT(T)PD2PI) */
-#define F_LOW64    0x40 /* only the low 64 bits of the result land (CVTPI2PS), or of the source */
-#define F_IMM8     0x80 /* eight stubs, picked by imm8[2:0] (CMPccPS/PD/SS/SD) */
-#define F_REGONLY  0x100 /* the memory form is #UD (MOVMSKPS, PMOVMSKB) */
+#define F_FP      0x01  /* MXCSR controls it: exception flags, #XM */
+#define F_RFLAGS  0x02  /* COMIS/UCOMIS: ZF, PF, CF from the host, OF/SF/AF cleared */
+#define F_NODST   0x04  /* writes no register */
+#define F_MMX     0x08  /* an MMX instruction: mm registers, the MMX checks */
+#define F_SRC_MM  0x10  /* register source is an mm register (CVTPI2PS/PD) */
+#define F_DST_MM  0x20  /* destination is an mm register (CVT(T)PS2PI, CVT(T)PD2PI) */
+#define F_LOW64   0x40  /* only the low 64 bits of the result land (CVTPI2PS), or of the source */
+#define F_IMM8    0x80  /* eight stubs, picked by imm8[2:0] (CMPccPS/PD/SS/SD) */
+#define F_REGONLY 0x100 /* the memory form is #UD (MOVMSKPS, PMOVMSKB) */
 
 #define STUB_STRIDE 64
 
@@ -67,11 +67,11 @@ typedef uint64_t (*SseStub)(SseFrame *f, uint64_t gpr_in);
  * MMX stub, S8 eight SSE stubs with imm8 0-7 appended.
  */
 #define INT2(S, M, name, map, opc, esc, msize_mm)                                                  \
-    M(name##_mm, map, P_NP, opc, K_XX, msize_mm, F_MMX, esc #opc ",0xc1")                       \
+    M(name##_mm, map, P_NP, opc, K_XX, msize_mm, F_MMX, esc #opc ",0xc1")                          \
     S(name##_xmm, map, P_66, opc, K_XX, 16, 0, "0x66," esc #opc ",0xc1")
 
-#define ESC0F  "0x0f,"
-#define ESC38  "0x0f,0x38,"
+#define ESC0F "0x0f,"
+#define ESC38 "0x0f,0x38,"
 
 #define FP4(S, name, opc)                                                                          \
     S(name##ps, M0F, P_NP, opc, K_XX, 16, F_FP, "0x0f," #opc ",0xc1")                              \
@@ -115,7 +115,7 @@ typedef uint64_t (*SseStub)(SseFrame *f, uint64_t gpr_in);
     S(cvtpi2pd, M0F, P_66, 0x2a, K_XX, 8, F_FP | F_SRC_MM, "0xf3,0x0f,0xe6,0xc1")                  \
     S(cvtsi2ss, M0F, P_F3, 0x2a, K_XG, 4, F_FP, "0xf3,0x0f,0x2a,0xc0")                             \
     S(cvtsi2sd, M0F, P_F2, 0x2a, K_XG, 4, F_FP, "0xf2,0x0f,0x2a,0xc0")                             \
-    S(cvttps2pi, M0F, P_NP, 0x2c, K_XX, 8, F_FP | F_DST_MM | F_LOW64, "0xf3,0x0f,0x5b,0xc1")        \
+    S(cvttps2pi, M0F, P_NP, 0x2c, K_XX, 8, F_FP | F_DST_MM | F_LOW64, "0xf3,0x0f,0x5b,0xc1")       \
     S(cvttpd2pi, M0F, P_66, 0x2c, K_XX, 16, F_FP | F_DST_MM, "0x66,0x0f,0xe6,0xc1")                \
     S(cvttss2si, M0F, P_F3, 0x2c, K_GX, 4, F_FP, "0xf3,0x0f,0x2c,0xc1")                            \
     S(cvttsd2si, M0F, P_F2, 0x2c, K_GX, 8, F_FP, "0xf2,0x0f,0x2c,0xc1")                            \
@@ -226,11 +226,11 @@ typedef uint64_t (*SseStub)(SseFrame *f, uint64_t gpr_in);
     S(cvtss2si_w, M0F, P_F3, 0x2d, K_GX, 4, F_FP, "0xf3,0x48,0x0f,0x2d,0xc1")                      \
     S(cvtsd2si_w, M0F, P_F2, 0x2d, K_GX, 8, F_FP, "0xf2,0x48,0x0f,0x2d,0xc1")
 
-#define ASM_S(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
+#define ASM_S(name, map, pfx, opc, kind, msize, flags, bytes)                                      \
     "tern_sse_stub tern_sse_" #name ", " bytes "\n"
-#define ASM_M(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
+#define ASM_M(name, map, pfx, opc, kind, msize, flags, bytes)                                      \
     "tern_mmx_stub tern_sse_" #name ", " bytes "\n"
-#define ASM_S8(name, map, pfx, opc, kind, msize, flags, bytes)                                    \
+#define ASM_S8(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
     ".balign 64\n"                                                                                 \
     ".globl tern_sse_" #name "\n"                                                                  \
     ".hidden tern_sse_" #name "\n"                                                                 \
@@ -244,6 +244,7 @@ typedef uint64_t (*SseStub)(SseFrame *f, uint64_t gpr_in);
  * store MXCSR, rax, RFLAGS and xmm0. MMX stub: mm0/mm1/rax, then EMMS so the
  * host's x87 is usable again. Each fits in STUB_STRIDE bytes.
  */
+// clang-format off
 __asm__(".pushsection .text\n"
         ".macro tern_sse_stub name, bytes:vararg\n"
         "  .balign 64\n"
@@ -283,8 +284,9 @@ __asm__(".pushsection .text\n"
         ".purgem tern_sse_stub\n"
         ".purgem tern_mmx_stub\n"
         ".popsection\n");
+// clang-format on
 
-#define DECL_S(name, map, pfx, opc, kind, msize, flags, bytes)                                    \
+#define DECL_S(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
     extern const char tern_sse_##name[] __attribute__((visibility("hidden")));
 SSE_FORMS(DECL_S, DECL_S, DECL_S)
 SSE_WFORMS(DECL_S, DECL_S, DECL_S)
@@ -297,7 +299,7 @@ typedef struct SseForm {
 } SseForm;
 
 #define FORM_IDX(map, pfx, opc) (((map)*P_COUNT + (pfx)) * 256 + (opc))
-#define ENTRY(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
+#define ENTRY(name, map, pfx, opc, kind, msize, flags, bytes)                                      \
     [FORM_IDX(map, pfx, opc)] = {tern_sse_##name, kind, msize, flags},
 
 /* Indexed by map, mandatory prefix and opcode. */
@@ -308,7 +310,7 @@ typedef struct SseWForm {
     SseForm form;
 } SseWForm;
 
-#define WENTRY(name, map, pfx, opc, kind, msize, flags, bytes)                                    \
+#define WENTRY(name, map, pfx, opc, kind, msize, flags, bytes)                                     \
     {FORM_IDX(map, pfx, opc), {tern_sse_##name, kind, msize, flags}},
 static const SseWForm sse_wforms[] = {SSE_WFORMS(WENTRY, WENTRY, WENTRY)};
 
@@ -367,7 +369,7 @@ static void sse_st_mem(X86CPU *cpu, const DecodedInsn *d, const void *v, int siz
     fpu_st_bytes(cpu, d->mem.seg, ea, v, size);
 }
 
-/* MMX instructions: #UD with CR0.EM, #NM with TS, #MF if x87 exceptions are pending, then TOP = 0. */
+/* MMX instructions: #UD with CR0.EM, #NM with TS, #MF with pending x87 exceptions; TOP = 0. */
 static void mmx_enter(X86CPU *cpu)
 {
     fpu_check_nm(cpu, true);
@@ -468,10 +470,52 @@ static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
     }
 }
 
+/* SSE3 forms of the table: MOVSLDUP/MOVSHDUP/MOVDDUP, HADD/HSUB, ADDSUB (SDM Vol. 1, 12.2). */
+static bool is_sse3_form(int map, int pfx, uint8_t opcode)
+{
+    if (map != M0F) {
+        return false;
+    }
+    switch (opcode) {
+    case 0x12:
+        return pfx == P_F3 || pfx == P_F2;
+    case 0x16:
+        return pfx == P_F3;
+    case 0x7c:
+    case 0x7d:
+    case 0xd0:
+        return true;
+    }
+    return false;
+}
+
+bool x86_fpu_host_has_sse3(void)
+{
+    return __builtin_cpu_supports("sse3");
+}
+
+static bool host_has_ssse3(void)
+{
+    return __builtin_cpu_supports("ssse3");
+}
+
+void x86_fpu_cpuid_features(uint32_t *edx, uint32_t *ecx)
+{
+    *edx = CPUID_FPU_BIT | CPUID_MMX_BIT | CPUID_FXSR_BIT | CPUID_SSE_BIT | CPUID_SSE2_BIT;
+    *ecx =
+        (x86_fpu_host_has_sse3() ? CPUID_SSE3_BIT : 0) | (host_has_ssse3() ? CPUID_SSSE3_BIT : 0);
+}
+
 static const SseForm *lookup_form(const CPUX86State *env, const DecodedInsn *d, int pfx)
 {
     int map = d->map == X86_MAP_0F38 ? M38 : d->map == X86_MAP_0F3A ? M3A : M0F;
     unsigned idx = FORM_IDX(map, pfx, d->opcode);
+
+    /* The stubs run the host's instruction: without the extension they are #UD, as CPUID says. */
+    if ((map == M38 && !host_has_ssse3()) ||
+        (is_sse3_form(map, pfx, d->opcode) && !x86_fpu_host_has_sse3())) {
+        return NULL;
+    }
 
     if (rex_w(env, d)) {
         for (size_t i = 0; i < ARRAY_SIZE(sse_wforms); i++) {
@@ -483,7 +527,7 @@ static const SseForm *lookup_form(const CPUX86State *env, const DecodedInsn *d, 
     return sse_forms[idx].stub ? &sse_forms[idx] : NULL;
 }
 
-/* --- moves -------------------------------------------------------------------------------------- */
+/* --- moves ------------------------------------------------------------------------------------ */
 
 /* 0F 10/11/28/29/2B/6F/7F/E7/F0 and F3 0F 7E, 66 0F D6: whole or partial register moves. */
 typedef struct MoveForm {
@@ -879,7 +923,7 @@ static void exec_movnti(X86CPU *cpu, const DecodedInsn *d)
     x86_write_opnd(cpu, d, 0, x86_read_opnd(cpu, d, 1));
 }
 
-/* --- dispatch ----------------------------------------------------------------------------------- */
+/* --- dispatch --------------------------------------------------------------------------------- */
 
 static bool exec_moves(X86CPU *cpu, const DecodedInsn *d, int pfx)
 {
@@ -906,9 +950,10 @@ static bool exec_moves(X86CPU *cpu, const DecodedInsn *d, int pfx)
     case 0x29:
     case 0x2b:
         if (pfx == P_NP || pfx == P_66) {
-            exec_xmm_move(cpu, d, d->opcode == 0x28 ? &mv_aps
-                                  : d->opcode == 0x29 ? &mv_aps_st
-                                                      : &mv_nt_st);
+            exec_xmm_move(cpu, d,
+                          d->opcode == 0x28   ? &mv_aps
+                          : d->opcode == 0x29 ? &mv_aps_st
+                                              : &mv_nt_st);
             return true;
         }
         return false;

@@ -21,28 +21,28 @@ typedef struct F80 {
 } F80;
 
 static const F80 values[] = {
-    {0, 0},                                   /* +0 */
-    {0, 0x8000},                              /* -0 */
-    {0x8000000000000000ULL, 0x3fff},          /* 1 */
-    {0x8000000000000000ULL, 0xbfff},          /* -1 */
-    {0xc000000000000000ULL, 0x4000},          /* 3 */
-    {0xc90fdaa22168c235ULL, 0x4000},          /* pi */
-    {0xaaaaaaaaaaaaaaabULL, 0x3ffd},          /* 1/3, rounds differently per precision */
-    {0x8000000000000401ULL, 0x403e},          /* 2^63 + a bit: integer overflow */
-    {0xfffffffffffffbffULL, 0x401d},          /* about 2^31: 32-bit overflow edge */
-    {0xc000000000000000ULL, 0x3ffe},          /* 0.75, rounds per RC */
-    {0xa000000000000000ULL, 0xbfff},          /* -1.25 */
-    {0xffffffffffffffffULL, 0x7ffe},          /* largest finite */
-    {0x8000000000000000ULL, 0x0001},          /* smallest normal */
-    {0x0000000000000001ULL, 0x0000},          /* denormal */
-    {0x8000000000000000ULL, 0x0000},          /* pseudo-denormal */
-    {0x4000000000000000ULL, 0x3fff},          /* unnormal */
-    {0x8000000000000000ULL, 0x7fff},          /* +inf */
-    {0x8000000000000000ULL, 0xffff},          /* -inf */
-    {0xc000000000000001ULL, 0x7fff},          /* QNaN */
-    {0xa000000000000000ULL, 0xffff},          /* SNaN */
-    {0xc000000000000000ULL, 0xffff},          /* indefinite */
-    {0x9a3b5c7d1e2f4061ULL, 0x4012},          /* 631k-ish with fraction */
+    {0, 0},                          /* +0 */
+    {0, 0x8000},                     /* -0 */
+    {0x8000000000000000ULL, 0x3fff}, /* 1 */
+    {0x8000000000000000ULL, 0xbfff}, /* -1 */
+    {0xc000000000000000ULL, 0x4000}, /* 3 */
+    {0xc90fdaa22168c235ULL, 0x4000}, /* pi */
+    {0xaaaaaaaaaaaaaaabULL, 0x3ffd}, /* 1/3, rounds differently per precision */
+    {0x8000000000000401ULL, 0x403e}, /* 2^63 + a bit: integer overflow */
+    {0xfffffffffffffbffULL, 0x401d}, /* about 2^31: 32-bit overflow edge */
+    {0xc000000000000000ULL, 0x3ffe}, /* 0.75, rounds per RC */
+    {0xa000000000000000ULL, 0xbfff}, /* -1.25 */
+    {0xffffffffffffffffULL, 0x7ffe}, /* largest finite */
+    {0x8000000000000000ULL, 0x0001}, /* smallest normal */
+    {0x0000000000000001ULL, 0x0000}, /* denormal */
+    {0x8000000000000000ULL, 0x0000}, /* pseudo-denormal */
+    {0x4000000000000000ULL, 0x3fff}, /* unnormal */
+    {0x8000000000000000ULL, 0x7fff}, /* +inf */
+    {0x8000000000000000ULL, 0xffff}, /* -inf */
+    {0xc000000000000001ULL, 0x7fff}, /* QNaN */
+    {0xa000000000000000ULL, 0xffff}, /* SNaN */
+    {0xc000000000000000ULL, 0xffff}, /* indefinite */
+    {0x9a3b5c7d1e2f4061ULL, 0x4012}, /* 631k-ish with fraction */
 };
 
 static const F80 values2[] = {
@@ -87,44 +87,44 @@ typedef struct X87Insn {
 
 /* Register forms on ST(0) and ST(1) (or ST(0) alone). */
 static const X87Insn reg_insns[] = {
-    {"fadd st0,st1", {0xd8, 0xc1}},   {"fmul st0,st1", {0xd8, 0xc9}},
-    {"fcom st1", {0xd8, 0xd1}},       {"fcomp st1", {0xd8, 0xd9}},
-    {"fsub st0,st1", {0xd8, 0xe1}},   {"fsubr st0,st1", {0xd8, 0xe9}},
-    {"fdiv st0,st1", {0xd8, 0xf1}},   {"fdivr st0,st1", {0xd8, 0xf9}},
-    {"fadd st1,st0", {0xdc, 0xc1}},   {"fmul st1,st0", {0xdc, 0xc9}},
-    {"fsubr st1,st0", {0xdc, 0xe1}},  {"fsub st1,st0", {0xdc, 0xe9}},
-    {"fdivr st1,st0", {0xdc, 0xf1}},  {"fdiv st1,st0", {0xdc, 0xf9}},
-    {"faddp", {0xde, 0xc1}},          {"fmulp", {0xde, 0xc9}},
-    {"fcompp", {0xde, 0xd9}},         {"fsubrp", {0xde, 0xe1}},
-    {"fsubp", {0xde, 0xe9}},          {"fdivrp", {0xde, 0xf1}},
-    {"fdivp", {0xde, 0xf9}},          {"fld st1", {0xd9, 0xc1}},
-    {"fxch st1", {0xd9, 0xc9}},       {"fnop", {0xd9, 0xd0}},
-    {"fchs", {0xd9, 0xe0}},           {"fabs", {0xd9, 0xe1}},
-    {"ftst", {0xd9, 0xe4}},           {"fxam", {0xd9, 0xe5}},
-    {"fld1", {0xd9, 0xe8}},           {"fldl2t", {0xd9, 0xe9}},
-    {"fldl2e", {0xd9, 0xea}},         {"fldpi", {0xd9, 0xeb}},
-    {"fldlg2", {0xd9, 0xec}},         {"fldln2", {0xd9, 0xed}},
-    {"fldz", {0xd9, 0xee}},           {"f2xm1", {0xd9, 0xf0}},
-    {"fyl2x", {0xd9, 0xf1}},          {"fptan", {0xd9, 0xf2}},
-    {"fpatan", {0xd9, 0xf3}},         {"fxtract", {0xd9, 0xf4}},
-    {"fprem1", {0xd9, 0xf5}},         {"fdecstp", {0xd9, 0xf6}},
-    {"fincstp", {0xd9, 0xf7}},        {"fprem", {0xd9, 0xf8}},
-    {"fyl2xp1", {0xd9, 0xf9}},        {"fsqrt", {0xd9, 0xfa}},
-    {"fsincos", {0xd9, 0xfb}},        {"frndint", {0xd9, 0xfc}},
-    {"fscale", {0xd9, 0xfd}},         {"fsin", {0xd9, 0xfe}},
-    {"fcos", {0xd9, 0xff}},           {"fcmovb", {0xda, 0xc1}},
-    {"fcmove", {0xda, 0xc9}},         {"fcmovbe", {0xda, 0xd1}},
-    {"fcmovu", {0xda, 0xd9}},         {"fucompp", {0xda, 0xe9}},
-    {"fcmovnb", {0xdb, 0xc1}},        {"fcmovne", {0xdb, 0xc9}},
-    {"fcmovnbe", {0xdb, 0xd1}},       {"fcmovnu", {0xdb, 0xd9}},
-    {"fnclex", {0xdb, 0xe2}},         {"fninit", {0xdb, 0xe3}},
-    {"fucomi", {0xdb, 0xe9}},         {"fcomi", {0xdb, 0xf1}},
-    {"ffree st1", {0xdd, 0xc1}},      {"fst st1", {0xdd, 0xd1}},
-    {"fstp st1", {0xdd, 0xd9}},       {"fucom st1", {0xdd, 0xe1}},
-    {"fucomp st1", {0xdd, 0xe9}},     {"fnstsw ax", {0xdf, 0xe0}},
-    {"fucomip", {0xdf, 0xe9}},        {"fcomip", {0xdf, 0xf1}},
-    {"ffreep st1", {0xdf, 0xc1}},     {"fxch st3", {0xd9, 0xcb}},
-    {"fadd st0,st5", {0xd8, 0xc5}},   {"fstp st7", {0xdd, 0xdf}},
+    {"fadd st0,st1", {0xd8, 0xc1}},  {"fmul st0,st1", {0xd8, 0xc9}},
+    {"fcom st1", {0xd8, 0xd1}},      {"fcomp st1", {0xd8, 0xd9}},
+    {"fsub st0,st1", {0xd8, 0xe1}},  {"fsubr st0,st1", {0xd8, 0xe9}},
+    {"fdiv st0,st1", {0xd8, 0xf1}},  {"fdivr st0,st1", {0xd8, 0xf9}},
+    {"fadd st1,st0", {0xdc, 0xc1}},  {"fmul st1,st0", {0xdc, 0xc9}},
+    {"fsubr st1,st0", {0xdc, 0xe1}}, {"fsub st1,st0", {0xdc, 0xe9}},
+    {"fdivr st1,st0", {0xdc, 0xf1}}, {"fdiv st1,st0", {0xdc, 0xf9}},
+    {"faddp", {0xde, 0xc1}},         {"fmulp", {0xde, 0xc9}},
+    {"fcompp", {0xde, 0xd9}},        {"fsubrp", {0xde, 0xe1}},
+    {"fsubp", {0xde, 0xe9}},         {"fdivrp", {0xde, 0xf1}},
+    {"fdivp", {0xde, 0xf9}},         {"fld st1", {0xd9, 0xc1}},
+    {"fxch st1", {0xd9, 0xc9}},      {"fnop", {0xd9, 0xd0}},
+    {"fchs", {0xd9, 0xe0}},          {"fabs", {0xd9, 0xe1}},
+    {"ftst", {0xd9, 0xe4}},          {"fxam", {0xd9, 0xe5}},
+    {"fld1", {0xd9, 0xe8}},          {"fldl2t", {0xd9, 0xe9}},
+    {"fldl2e", {0xd9, 0xea}},        {"fldpi", {0xd9, 0xeb}},
+    {"fldlg2", {0xd9, 0xec}},        {"fldln2", {0xd9, 0xed}},
+    {"fldz", {0xd9, 0xee}},          {"f2xm1", {0xd9, 0xf0}},
+    {"fyl2x", {0xd9, 0xf1}},         {"fptan", {0xd9, 0xf2}},
+    {"fpatan", {0xd9, 0xf3}},        {"fxtract", {0xd9, 0xf4}},
+    {"fprem1", {0xd9, 0xf5}},        {"fdecstp", {0xd9, 0xf6}},
+    {"fincstp", {0xd9, 0xf7}},       {"fprem", {0xd9, 0xf8}},
+    {"fyl2xp1", {0xd9, 0xf9}},       {"fsqrt", {0xd9, 0xfa}},
+    {"fsincos", {0xd9, 0xfb}},       {"frndint", {0xd9, 0xfc}},
+    {"fscale", {0xd9, 0xfd}},        {"fsin", {0xd9, 0xfe}},
+    {"fcos", {0xd9, 0xff}},          {"fcmovb", {0xda, 0xc1}},
+    {"fcmove", {0xda, 0xc9}},        {"fcmovbe", {0xda, 0xd1}},
+    {"fcmovu", {0xda, 0xd9}},        {"fucompp", {0xda, 0xe9}},
+    {"fcmovnb", {0xdb, 0xc1}},       {"fcmovne", {0xdb, 0xc9}},
+    {"fcmovnbe", {0xdb, 0xd1}},      {"fcmovnu", {0xdb, 0xd9}},
+    {"fnclex", {0xdb, 0xe2}},        {"fninit", {0xdb, 0xe3}},
+    {"fucomi", {0xdb, 0xe9}},        {"fcomi", {0xdb, 0xf1}},
+    {"ffree st1", {0xdd, 0xc1}},     {"fst st1", {0xdd, 0xd1}},
+    {"fstp st1", {0xdd, 0xd9}},      {"fucom st1", {0xdd, 0xe1}},
+    {"fucomp st1", {0xdd, 0xe9}},    {"fnstsw ax", {0xdf, 0xe0}},
+    {"fucomip", {0xdf, 0xe9}},       {"fcomip", {0xdf, 0xf1}},
+    {"ffreep st1", {0xdf, 0xc1}},    {"fxch st3", {0xd9, 0xcb}},
+    {"fadd st0,st5", {0xd8, 0xc5}},  {"fstp st7", {0xdd, 0xdf}},
 };
 
 /* Memory forms on [rsi]: the ModRM is reg << 3 | 6. */
@@ -168,9 +168,9 @@ static const X87MemInsn mem_insns[] = {
 };
 
 /* Memory operands by format (little-endian bytes of each). */
-static const uint32_t f32_values[] = {0,          0x80000000, 0x3f800000, 0xbfc00000, 0x00000001,
-                                      0x007fffff, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00001,
-                                      0x7f800001, 0x3eaaaaab};
+static const uint32_t f32_values[] = {0,          0x80000000, 0x3f800000, 0xbfc00000,
+                                      0x00000001, 0x007fffff, 0x7f7fffff, 0x7f800000,
+                                      0xff800000, 0x7fc00001, 0x7f800001, 0x3eaaaaab};
 static const uint64_t f64_values[] = {0,
                                       0x8000000000000000ULL,
                                       0x3ff0000000000000ULL,
@@ -181,8 +181,8 @@ static const uint64_t f64_values[] = {0,
                                       0x7ff0000000000001ULL,
                                       0x3fd5555555555555ULL,
                                       0xc1e0000000000000ULL};
-static const int64_t int_values[] = {0, 1, -1, 2, 12345, -32768, 32767, INT32_MIN, INT32_MAX,
-                                     INT64_MIN, INT64_MAX, 0x123456789aLL};
+static const int64_t int_values[] = {
+    0, 1, -1, 2, 12345, -32768, 32767, INT32_MIN, INT32_MAX, INT64_MIN, INT64_MAX, 0x123456789aLL};
 /* FBLD operands: packed BCD, 9 bytes of digit pairs and a sign byte (one invalid digit). */
 static const uint8_t bcd_values[][10] = {
     {0},
@@ -336,10 +336,9 @@ static void test_env_forms(void)
             fph_run_guest(env_insns[n].bytes, env_insns[n].len, &s, &guest);
             g_assert_cmpint(guest.exception, <, 0);
             memset(host.mem + env_insns[n].ptr_lo, 0, env_insns[n].ptr_hi - env_insns[n].ptr_lo);
-            memset(guest.s.mem + env_insns[n].ptr_lo, 0,
-                   env_insns[n].ptr_hi - env_insns[n].ptr_lo);
-            g_assert_true(fph_compare(env_insns[n].name, env_insns[n].bytes, env_insns[n].len,
-                                      &s, &host, &guest.s));
+            memset(guest.s.mem + env_insns[n].ptr_lo, 0, env_insns[n].ptr_hi - env_insns[n].ptr_lo);
+            g_assert_true(fph_compare(env_insns[n].name, env_insns[n].bytes, env_insns[n].len, &s,
+                                      &host, &guest.s));
             /* Loading it back (FLDENV / FRSTOR) restores the same state. */
             {
                 uint8_t back[3];
@@ -363,10 +362,10 @@ static void test_env_forms(void)
 /* FXSAVE/FXRSTOR (legacy layout too): the harness uses the 64-bit ones; this checks the rest. */
 static void test_fxsave(void)
 {
-    static const uint8_t fxsave32[] = {0x0f, 0xae, 0x06};  /* fxsave [rsi] */
-    static const uint8_t fxrstor32[] = {0x0f, 0xae, 0x0e}; /* fxrstor [rsi] */
-    static const uint8_t fxsave_odd[] = {0x0f, 0xae, 0x46, 0x08};  /* fxsave [rsi+8] */
-    static const uint8_t ldmxcsr_bad[] = {0x0f, 0xae, 0x16}; /* ldmxcsr [rsi] */
+    static const uint8_t fxsave32[] = {0x0f, 0xae, 0x06};         /* fxsave [rsi] */
+    static const uint8_t fxrstor32[] = {0x0f, 0xae, 0x0e};        /* fxrstor [rsi] */
+    static const uint8_t fxsave_odd[] = {0x0f, 0xae, 0x46, 0x08}; /* fxsave [rsi+8] */
+    static const uint8_t ldmxcsr_bad[] = {0x0f, 0xae, 0x16};      /* ldmxcsr [rsi] */
     static const uint8_t stmxcsr[] = {0x0f, 0xae, 0x1e};
     F80 v[8];
     FpState s, host;
@@ -416,7 +415,7 @@ static void test_mf_and_nm(void)
     fph_run_guest(fdiv_fwait, sizeof(fdiv_fwait), &s, &guest);
     g_assert_cmpint(guest.exception, ==, EXCP10_COPR);
     g_assert_cmphex(fph_env.fpu.fsw & 0x80ff, ==, 0x8084); /* B, ES, ZE */
-    g_assert_cmphex(fph_env.fpu.st[0].exp, ==, 0x3fff);     /* ST(0) unchanged */
+    g_assert_cmphex(fph_env.fpu.st[0].exp, ==, 0x3fff);    /* ST(0) unchanged */
     /* FNSTSW/FNCLEX do not wait: AX gets the status, FNCLEX clears it, FWAIT passes. */
     fph_run_guest(fdiv_fnstsw, sizeof(fdiv_fnstsw), &s, &guest);
     g_assert_cmpint(guest.exception, <, 0);

@@ -33,7 +33,11 @@ typedef struct SseCase {
     {                                                                                              \
         n "sd", "f20f" op "c1", T_FP                                                               \
     }
-#define INT2(n, op) {n " mm", "0f" op "c1", 0}, {n " xmm", "660f" op "c1", 0}
+#define INT2(n, op)                                                                                \
+    {n " mm", "0f" op "c1", 0},                                                                    \
+    {                                                                                              \
+        n " xmm", "660f" op "c1", 0                                                                \
+    }
 
 static const SseCase cases[] = {
     FP4("sqrt", "51"),
@@ -256,7 +260,8 @@ static const SseCase cases[] = {
     {"emms", "0f77", T_REGONLY},
 };
 
-static const uint8_t imms[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x1b, 0x4e, 0xe4, 0xff};
+static const uint8_t imms[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+                               0x06, 0x07, 0x1b, 0x4e, 0xe4, 0xff};
 static const uint8_t shift_imms[] = {0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 63, 64, 200};
 
 /* MXCSR: default, FTZ, DAZ, each rounding mode, FTZ+DAZ+RZ with sticky flags set. */
@@ -317,8 +322,8 @@ static void make_vectors(void)
     }
 }
 
-static const int64_t gprs[] = {0, 1, -1, 0x7fffffff, INT32_MIN, INT64_MIN, 0x123456789abcdefLL,
-                               16777217};
+static const int64_t gprs[] = {
+    0, 1, -1, 0x7fffffff, INT32_MIN, INT64_MIN, 0x123456789abcdefLL, 16777217};
 
 static size_t parse_hex(const char *hex, uint8_t *out)
 {
@@ -434,8 +439,9 @@ static void test_faults(void)
         uint8_t bytes[5];
         uint8_t len;
     } ud[] = {
-        {{0x0f, 0x13, 0xc1}, 3},       {{0x66, 0x0f, 0x12, 0xc1}, 4}, {{0x0f, 0x50, 0x06}, 3},
-        {{0x0f, 0x2b, 0xc1}, 3},       {{0x0f, 0x71, 0xc1, 1}, 4},    {{0x0f, 0x73, 0xd9, 1}, 4},
+        {{0x0f, 0x13, 0xc1}, 3},       {{0x66, 0x0f, 0x12, 0xc1}, 4},
+        {{0x0f, 0x50, 0x06}, 3},       {{0x0f, 0x2b, 0xc1}, 3},
+        {{0x0f, 0x71, 0xc1, 1}, 4},    {{0x0f, 0x73, 0xd9, 1}, 4},
         {{0x0f, 0x38, 0xf0, 0xc1}, 4}, {{0xf3, 0x0f, 0x38, 0x00, 0xc1}, 5},
     };
     uint32_t snan4[4] = {0x7f800001, 0x3f800000, 0x3f800000, 0x3f800000};

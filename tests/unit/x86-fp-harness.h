@@ -30,14 +30,14 @@
 #define FPH_SEL_DATA   0x10
 #define FPH_PTE        0x7 /* present, writable, user */
 
-#define FPH_FX_FIP     8  /* FIP and FDP: 16 bytes that hold addresses */
-#define FPH_FX_PTRS    16
-#define FPH_FX_MXCSR   24
-#define FPH_FX_ST      32
-#define FPH_FX_XMM     160
-#define FPH_FX_CMP     416 /* bytes compared: everything FXSAVE64 writes */
-#define FPH_MEM_SIZE   512
-#define FPH_ARITH      (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
+#define FPH_FX_FIP   8 /* FIP and FDP: 16 bytes that hold addresses */
+#define FPH_FX_PTRS  16
+#define FPH_FX_MXCSR 24
+#define FPH_FX_ST    32
+#define FPH_FX_XMM   160
+#define FPH_FX_CMP   416 /* bytes compared: everything FXSAVE64 writes */
+#define FPH_MEM_SIZE 512
+#define FPH_ARITH    (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
 
 /* Layout known to the host stub below (offsets in the asm). */
 typedef struct FpState {
@@ -93,8 +93,7 @@ __asm__(".pushsection .text\n"
         ".popsection\n");
 
 extern const uint8_t fph_head[], fph_head_end[], fph_tail[], fph_tail_end[];
-extern const uint8_t fph_guest_head[], fph_guest_head_end[], fph_guest_tail[],
-    fph_guest_tail_end[];
+extern const uint8_t fph_guest_head[], fph_guest_head_end[], fph_guest_tail[], fph_guest_tail_end[];
 
 static MemoryRegion fph_ram;
 static uint8_t *fph_ram_ptr;
@@ -173,8 +172,7 @@ static inline void fph_run_host(const uint8_t *insn, size_t len, const FpState *
 }
 
 /* Runs insn in the interpreter from in; out gets the state after, and the exception if any. */
-static inline void fph_run_guest(const uint8_t *insn, size_t len, const FpState *in,
-                                 FpResult *out)
+static inline void fph_run_guest(const uint8_t *insn, size_t len, const FpState *in, FpResult *out)
 {
     CPUX86State *env = &fph_env;
     size_t head = fph_guest_head_end - fph_guest_head;
@@ -235,8 +233,8 @@ static inline void fph_hex(GString *s, const char *what, const uint8_t *b, size_
 }
 
 /* Compares two states; on a difference prints both (and the input) and returns false. */
-static inline bool fph_compare(const char *name, const uint8_t *insn, size_t len,
-                               const FpState *in, const FpState *host, const FpState *guest)
+static inline bool fph_compare(const char *name, const uint8_t *insn, size_t len, const FpState *in,
+                               const FpState *host, const FpState *guest)
 {
     uint8_t a[FPH_FX_CMP], b[FPH_FX_CMP];
     bool same;
@@ -262,14 +260,12 @@ static inline bool fph_compare(const char *name, const uint8_t *insn, size_t len
         fph_hex(s, "tern xmm", b + FPH_FX_XMM, 64);
         fph_hex(s, "host mem", host->mem, 32);
         fph_hex(s, "tern mem", guest->mem, 32);
-        g_string_append_printf(s, "gpr host %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64
-                                  " fl %" PRIx64 "\n",
-                               host->gpr[0], host->gpr[1], host->gpr[2], host->gpr[3],
-                               host->rflags & FPH_ARITH);
-        g_string_append_printf(s, "gpr tern %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64
-                                  " fl %" PRIx64 "\n",
-                               guest->gpr[0], guest->gpr[1], guest->gpr[2], guest->gpr[3],
-                               guest->rflags & FPH_ARITH);
+        g_string_append_printf(
+            s, "gpr host %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64 " fl %" PRIx64 "\n",
+            host->gpr[0], host->gpr[1], host->gpr[2], host->gpr[3], host->rflags & FPH_ARITH);
+        g_string_append_printf(
+            s, "gpr tern %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64 " fl %" PRIx64 "\n",
+            guest->gpr[0], guest->gpr[1], guest->gpr[2], guest->gpr[3], guest->rflags & FPH_ARITH);
         g_test_message("%s", s->str);
     }
     return same;
