@@ -342,6 +342,8 @@ const HMPCommand hmp_info_cmds[] = {
      hmp_info_lapic},
     {"tlb", "", "show the current vCPU's page-table mappings as ranges", "", HMP_ARGS_NONE, false,
      hmp_info_tlb},
+    {"softmmu", "", "show the valid entries of the interpreter's software TLB (tcg)", "",
+     HMP_ARGS_NONE, false, hmp_info_softmmu},
     {"memslots", "", "show the KVM memslots (GPA range, size, HVA, flags, region)", "",
      HMP_ARGS_NONE, false, hmp_info_memslots},
     {"memlog", "", "show the log of flat-view and memslot changes since start", "", HMP_ARGS_NONE,

@@ -427,15 +427,37 @@ static void print_gpa_info(Monitor *mon, const GPAInfo *g)
     }
 }
 
-static void print_tlb_state(Monitor *mon)
+static void print_tlb_mode(Monitor *mon, const char *mode, const SoftTLBModeProbe *m, uint64_t va)
 {
-    const char *accel = current_accel ? current_accel->name : "none";
+    const CPUTLBEntry *e = &m->entry;
 
-    if (!strcmp(accel, "tcg")) {
-        monitor_printf(mon, "TLB      not available: the interpreter exposes no TLB lookup yet\n");
-    } else {
-        monitor_printf(mon, "TLB      none: the %s accelerator has no software TLB\n", accel);
+    if (!m->hit) {
+        monitor_printf(mon, "TLB      %s: not cached\n", mode);
+        return;
     }
+    monitor_printf(
+        mon, "TLB      %s: %s[%u] GPA page 0x%" HWADDR_PRIx " read %s write %s exec %s%s\n", mode,
+        m->victim ? "victim" : "table", m->index, m->full.phys_page,
+        (e->addr_read & TLB_INVALID_MASK) ? "-" : "yes",
+        (e->addr_write & TLB_INVALID_MASK) ? "-" : "yes",
+        (e->addr_code & TLB_INVALID_MASK) ? "-" : "yes", m->full.global ? " global" : "");
+    if (!((e->addr_read | e->addr_write | e->addr_code) & TLB_MMIO)) {
+        monitor_printf(mon, "         %s: addend 0x%" PRIxPTR " -> HVA 0x%" PRIxPTR "\n", mode,
+                       e->addend, (uintptr_t)(va + e->addend));
+    } else {
+        monitor_printf(mon, "         %s: slow path (MMIO, ROM or dirty-logged page)\n", mode);
+    }
+}
+
+static void print_tlb_state(Monitor *mon, const SoftTLBProbe *p, uint64_t va)
+{
+    if (!p->available) {
+        monitor_printf(mon, "TLB      none: the %s accelerator has no software TLB\n",
+                       current_accel ? current_accel->name : "none");
+        return;
+    }
+    print_tlb_mode(mon, "kernel", &p->mode[MMU_KERNEL_IDX], va);
+    print_tlb_mode(mon, "user", &p->mode[MMU_USER_IDX], va);
 }
 
 void hmp_xlate(Monitor *mon, const HMPArgs *a)
@@ -445,7 +467,19 @@ void hmp_xlate(Monitor *mon, const HMPArgs *a)
     XlateResult r;
     g_autoptr(GString) s = g_string_new(NULL);
 
-    if (!hmp_eval(mon, a->rest, &addr) || !(env = monitor_sync_env(mon))) {
+    SoftTLBProbe tlb = {0};
+
+    if (!hmp_eval(mon, a->rest, &addr)) {
+        return;
+    }
+    /*
+     * The TLB first: under tcg, synchronizing the registers marks them dirty and
+     * the interpreter flushes its TLB before it runs again.
+     */
+    if (monitor_get_cpu(mon)) {
+        soft_tlb_probe(monitor_get_cpu(mon), addr, &tlb);
+    }
+    if (!(env = monitor_sync_env(mon))) {
         return;
     }
     xlate_address(env, address_space_memory(), addr, &r);
@@ -462,7 +496,7 @@ void hmp_xlate(Monitor *mon, const HMPArgs *a)
         host_page_info_str(&r.host, s);
         monitor_printf(mon, "HPA      %s\n", s->str);
     }
-    print_tlb_state(mon);
+    print_tlb_state(mon, &tlb, r.walk.gva);
 }
 
 /* --- info tlb, info memslots ----------------------------------------------------------------- */
@@ -504,5 +538,19 @@ void hmp_info_memslots(Monitor *mon, const HMPArgs *a)
         return;
     }
     kvm_memslots_info(s);
+    monitor_puts(mon, s->str);
+}
+
+void hmp_info_softmmu(Monitor *mon, const HMPArgs *a)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    CPUState *cpu = monitor_get_cpu(mon);
+
+    (void)a;
+    if (!cpu || !soft_tlb_dump(cpu, s)) {
+        monitor_printf(mon, "no software TLB: the accelerator is %s (only tcg has one)\n",
+                       current_accel ? current_accel->name : "none");
+        return;
+    }
     monitor_puts(mon, s->str);
 }

@@ -78,6 +78,7 @@ void hmp_gpa2hva(Monitor *mon, const HMPArgs *a);
 void hmp_gpa2hpa(Monitor *mon, const HMPArgs *a);
 void hmp_xlate(Monitor *mon, const HMPArgs *a);
 void hmp_info_tlb(Monitor *mon, const HMPArgs *a);
+void hmp_info_softmmu(Monitor *mon, const HMPArgs *a);
 void hmp_info_memslots(Monitor *mon, const HMPArgs *a);
 void hmp_info_memlog(Monitor *mon, const HMPArgs *a);
 void hmp_info_dma(Monitor *mon, const HMPArgs *a);

@@ -82,6 +82,12 @@ static void tcg_kick(CPUState *cs)
     }
 }
 
+X86CPU *tcg_x86_cpu(CPUState *cs)
+{
+    return current_accel && !strcmp(current_accel->name, "tcg") && cs->accel ? &cs->accel->cpu
+                                                                             : NULL;
+}
+
 void tcg_cpu_interrupt(CPUState *cs)
 {
     if (cs->accel) {

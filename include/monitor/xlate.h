@@ -16,6 +16,7 @@
 
 #include "qemu/osdep.h"
 #include "exec/memory.h"
+#include "exec/cputlb.h"
 #include "target/x86/cpu.h"
 
 /* Page-table entry bits (SDM Vol. 3A, tables 4-14 to 4-20). */
@@ -150,5 +151,28 @@ typedef struct XlateResult {
 } XlateResult;
 /* The whole chain for a GVA (env given) or a GPA (env NULL). */
 void xlate_address(const CPUX86State *env, AddressSpace *as, uint64_t addr, XlateResult *r);
+
+/* The interpreter's software TLB for one page, per MMU mode (kernel, user). */
+typedef struct SoftTLBModeProbe {
+    bool hit;          /* an entry's read, write or code tag matches the page */
+    bool victim;       /* found in the victim TLB, not the table */
+    unsigned index;    /* table index, or victim slot */
+    CPUTLBEntry entry; /* its tags (page | TLB_* flags, -1 invalid) and addend */
+    CPUTLBEntryFull full;
+} SoftTLBModeProbe;
+
+typedef struct SoftTLBProbe {
+    bool available; /* tcg runs the vCPU */
+    SoftTLBModeProbe mode[NB_MMU_MODES];
+} SoftTLBProbe;
+
+typedef struct CPUState CPUState;
+/*
+ * Looks va's page up in cpu's software TLB without touching it (no victim
+ * swap, no counters), on the vCPU's thread. False when tcg does not run cpu.
+ */
+bool soft_tlb_probe(CPUState *cpu, uint64_t va, SoftTLBProbe *p);
+/* 'info softmmu': every valid entry of each mode, and the counters; false as above. */
+bool soft_tlb_dump(CPUState *cpu, GString *out);
 
 #endif

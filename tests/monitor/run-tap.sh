@@ -23,7 +23,7 @@ PAGE=4096
 # one TAP line per check; the same list for each accelerator
 checks=(help info-status info-registers info-mtree-f info-memslots xlate-4k-page
     xlate-fixed-page xlate-not-present xlate-2m-page gva2gpa gpa2hva x-virtual xp-physical
-    x-insns stop-cont wrong-command info-memlog quit-status-0)
+    x-insns stop-cont wrong-command info-memlog info-softmmu xlate-tlb quit-status-0)
 accels=(kvm tcg)
 echo "1..$((${#checks[@]} * ${#accels[@]}))"
 n=0
@@ -92,7 +92,8 @@ run_accel() { # ACCEL
         "help" "info status" "info registers" "info mtree -f" "info memslots" \
         "xlate $VIRT_BASE" "xlate $VIRT_BASE+$PAGE" "xlate $VIRT_BASE+2*$PAGE" "xlate 0x100000" \
         "gva2gpa $VIRT_BASE" "gpa2hva $target" "x/2xw $VIRT_BASE" "xp/xw $target" "x/4i \$pc" \
-        "stop" "info status" "cont" "info status" "nonsense 1 2" "info memlog" "quit" \
+        "stop" "info status" "cont" "info status" "nonsense 1 2" "info memlog" "info softmmu" \
+        "quit" \
         >"$dir/client.log" 2>&1
     local client_status=$?
     for ((i = 0; i < boot_timeout_s * 10; i++)); do
@@ -149,6 +150,18 @@ run_accel() { # ACCEL
     has "$o/20.out" "added +memory 0x100000\+0x7f00000 'pc\.ram'" &&
         { [ "$accel" != kvm ] || has "$o/20.out" "slotset kvm +0x100000\+0x7f00000 'pc\.ram' slot"; }
     ok "$accel" info-memlog $? "$o/20.out"
+    if [ "$accel" = tcg ]; then
+        has "$o/21.out" '^kernel mode: [0-9]+ entries' && has "$o/21.out" '^hits [0-9]+, victim hits'
+    else
+        has "$o/21.out" "^no software TLB: the accelerator is $accel"
+    fi
+    ok "$accel" info-softmmu $? "$o/21.out"
+    if [ "$accel" = tcg ]; then
+        has "$o/6.out" '^TLB +kernel: ' && has "$o/6.out" '^TLB +user: '
+    else
+        has "$o/6.out" "^TLB +none: the $accel accelerator has no software TLB"
+    fi
+    ok "$accel" xlate-tlb $? "$o/6.out"
     [ "$status" -eq 0 ]
     ok "$accel" quit-status-0 $? "$dir/tern.log"
     rm -rf "$dir"

@@ -138,6 +138,11 @@ void x86_cpu_state_changed(X86CPU *cpu);
 void tcg_x86_set_intr_source(X86IntrPendingFn fn, void *opaque);
 /* Wakes a vCPU sleeping in HLT to look at its interrupt source again (any thread). */
 void tcg_cpu_interrupt(CPUState *cs);
+/*
+ * The interpreter's state of a vCPU when tcg runs it, else NULL. Its TLB belongs
+ * to the vCPU thread: read it there (run_on_cpu) or while the vCPU is stopped.
+ */
+X86CPU *tcg_x86_cpu(CPUState *cs);
 
 /* -d in_asm: logs the instruction at cpu->insn_rip once per address (target/x86/disas.c). */
 void x86_log_in_asm(X86CPU *cpu, const uint8_t *bytes, size_t len, int bits);
