@@ -9,6 +9,7 @@
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "hw/timer/i8254.h"
 #include "qemu/trace.h"
 
 #define IOREGSEL        0x00
@@ -366,6 +367,97 @@ static void test_pc_wiring(void)
     teardown();
 }
 
+/* The BSP takes every pending interrupt, EOIs it where it came from, and counts by vector. */
+static void service(int *counts)
+{
+    while (apic_has_interrupt(apic[0])) {
+        int v = apic_get_interrupt(apic[0]);
+        g_assert_cmpint(v, >=, 0);
+        counts[v & 0xff]++;
+        if (v >= 0x20 && v < 0x30) {
+            outb(0x20, 0x20); /* a PIC vector: EOI to the 8259 */
+        } else {
+            eoi(0);
+        }
+    }
+}
+
+static void pic_init_masked(uint16_t unmasked)
+{
+    outb(0x20, 0x11);
+    outb(0xa0, 0x11);
+    outb(0x21, 0x20);
+    outb(0xa1, 0x28);
+    outb(0x21, 0x04);
+    outb(0xa1, 0x02);
+    outb(0x21, 0x01);
+    outb(0xa1, 0x01);
+    outb(0x21, ~unmasked & 0xff);
+    outb(0xa1, ~unmasked >> 8);
+}
+
+/*
+ * What tests/guests/irq.c does, on the manual clock: the PIT at 1 kHz through the 8259
+ * (ExtINT via LINT0), then through IOAPIC pin 2, then the LAPIC timer, 10 ticks each.
+ */
+static void test_guest_irq_flow(void)
+{
+    static int counts[256];
+    I8259State *pic;
+    IOAPICState *io;
+    DeviceState *pit;
+    qemu_irq *gsi;
+
+    setup_apics();
+    gsi = pc_irqchip_create(0x11, &pic, &io);
+    ioapic = io;
+    pin = ioapic_get_irqs(io);
+    isa_bus_set_irqs(gsi);
+    pit = hwt_create(TYPE_I8254, NULL);
+    memset(counts, 0, sizeof(counts));
+    lapic_write(0, 0x350, APIC_DM_EXTINT << 8); /* lapic_enable(): LINT0 ExtINT */
+
+    g_assert_cmphex(io_read(REG_VER) & 0xff, ==, 0x11);
+    pic_init_masked(1u << 0);
+    outb(0x43, 0x34);
+    outb(0x40, (PIT_FREQ_HZ / 1000) & 0xff);
+    outb(0x40, (PIT_FREQ_HZ / 1000) >> 8);
+    for (int ms = 0; ms < 10; ms++) {
+        hwt_step(SCALE_MS);
+        service(counts);
+    }
+    g_assert_cmpint(counts[0x20], ==, 10); /* periods of 1193 ticks: 10 end within 11931 */
+
+    pic_init_masked(0);
+    set_rte(2, 0x31, 0);
+    for (int ms = 0; ms < 10; ms++) {
+        hwt_step(SCALE_MS);
+        service(counts);
+    }
+    g_assert_cmpint(counts[0x31], >=, 9);
+    g_assert_cmpint(counts[0x20], ==, 10);
+    set_rte(2, RTE_MASKED, 0);
+
+    lapic_write(0, 0x3e0, 0xb);
+    lapic_write(0, 0x320, 0x30 | (1u << 17));
+    lapic_write(0, 0x380, 100000);
+    for (int i = 0; i < 10; i++) {
+        hwt_step(100000);
+        service(counts);
+    }
+    g_assert_cmpint(counts[0x30], ==, 10);
+    lapic_write(0, 0x320, RTE_MASKED);
+
+    qdev_unref(pit);
+    isa_bus_set_irqs(hwt_irqs);
+    qemu_free_irqs(gsi, IOAPIC_NUM_PINS);
+    apic_set_extint_ack(NULL, NULL);
+    i8259_set_intr_out(pic, NULL);
+    qemu_set_irq(apic_get_pic_intr_line(), 0);
+    qdev_unref((DeviceState *)pic);
+    teardown();
+}
+
 static void test_bad_programming(void)
 {
     GRand *rnd = g_rand_new_with_seed(82093);
@@ -415,6 +507,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ioapic/level-remote-irr", test_level_remote_irr);
     g_test_add_func("/ioapic/destinations-modes", test_destinations_and_modes);
     g_test_add_func("/ioapic/pc-wiring", test_pc_wiring);
+    g_test_add_func("/ioapic/guest-irq-flow", test_guest_irq_flow);
     g_test_add_func("/ioapic/bad-programming", test_bad_programming);
     return g_test_run();
 }
