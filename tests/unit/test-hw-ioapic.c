@@ -434,7 +434,7 @@ static void test_guest_irq_flow(void)
         hwt_step(SCALE_MS);
         service(counts);
     }
-    g_assert_cmpint(counts[0x31], >=, 9);
+    g_assert_cmpint(counts[0x31], ==, 10);
     g_assert_cmpint(counts[0x20], ==, 10);
     set_rte(2, RTE_MASKED, 0);
 
