@@ -56,6 +56,8 @@ static const F80 values2[] = {
     {0x8000000000000000ULL, 0x403f},
 };
 
+#define FSW_EXC_MASK_ALL 0x3f
+
 /* Precision and rounding control, and a word with unmasked exceptions (IE..UE). */
 static const uint16_t control_words[] = {0x037f, 0x027f, 0x007f, 0x0f7f, 0x077f, 0x0b7f, 0x0360};
 
@@ -458,6 +460,76 @@ static void test_invalid(void)
     }
 }
 
+/* A store that crosses into a not-present page faults (#PF) and changes nothing. */
+static void test_page_crossing(void)
+{
+    static const uint8_t fstp_m80[] = {0xdb, 0xbe, 0xf8, 0x0f, 0, 0}; /* fstp [rsi+0xff8] */
+    static const uint8_t movups_st[] = {0x0f, 0x11, 0x86, 0xf8, 0x0f, 0, 0};
+    static const uint8_t fxsave[] = {0x0f, 0xae, 0x86, 0x00, 0x0f, 0, 0}; /* 512 bytes */
+    static const uint8_t fld_m80[] = {0xdb, 0xae, 0xf8, 0x0f, 0, 0};      /* fld [rsi+0xff8] */
+    uint64_t next_page = FPH_MEM_ADDR + 0x1000;
+    uint64_t pte = FPH_PT_ADDR + (next_page >> 12) * 8;
+    const uint8_t *insns[] = {fstp_m80, movups_st, fxsave, fld_m80};
+    const size_t lens[] = {sizeof(fstp_m80), sizeof(movups_st), sizeof(fxsave), sizeof(fld_m80)};
+    FpState s;
+    FpResult guest;
+
+    x87_state(&s, 0x037f, 2, 3, values);
+    for (size_t i = 0; i < G_N_ELEMENTS(insns); i++) {
+        X86FPUState before;
+
+        fph_put64(pte, 0);
+        x86_cpu_state_changed(&fph_cpu);
+        memset(fph_ram_ptr + FPH_MEM_ADDR + 0xe00, 0x5a, 0x200);
+        fph_run_guest(insns[i], lens[i], &s, &guest);
+        g_assert_cmpint(guest.exception, ==, EXCP0E_PAGE);
+        g_assert_cmphex(fph_env.cr[2], ==, next_page);
+        for (int b = 0xe00; b < 0x1000; b++) {
+            g_assert_cmphex(fph_ram_ptr[FPH_MEM_ADDR + b], ==, 0x5a);
+        }
+        /* The x87 state is what FXRSTOR loaded: run FXRSTOR alone and compare. */
+        before = fph_env.fpu;
+        fph_put64(pte, next_page | FPH_PTE);
+        x86_cpu_state_changed(&fph_cpu);
+        fph_run_guest(NULL, 0, &s, &guest);
+        g_assert_cmpint(guest.exception, <, 0);
+        g_assert_cmphex(before.fsw, ==, fph_env.fpu.fsw);
+        g_assert_cmphex(before.ftw, ==, fph_env.fpu.ftw);
+        g_assert_cmpmem(before.st, sizeof(before.st), fph_env.fpu.st, sizeof(before.st));
+    }
+}
+
+/* Real mode: FNSTENV's 14-byte real-mode format (SDM Vol. 1, figure 8-10) and FNSAVE/FRSTOR. */
+static void test_real_mode_env(void)
+{
+    /* fninit; fld1; fldpi; fdiv dword [0x2100]; fnstenv [0x2000]; hlt */
+    static const uint8_t code[] = {0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xeb, 0xd8, 0x36,
+                                   0x00, 0x21, 0xd9, 0x36, 0x00, 0x20, 0xf4};
+    static const uint16_t want[7] = {0x037f, 0x3000, 0x2fff, 0x1006, 0x0000, 0x2100, 0x0000};
+    uint16_t got[7];
+    CPUX86State *env = &fph_env;
+
+    x86_cpu_reset(env, true);
+    env->segs[R_CS].selector = 0;
+    env->segs[R_CS].base = 0;
+    memset(fph_ram_ptr + 0x2100, 0, 4); /* divide by +0: ZE, masked */
+    memcpy(fph_ram_ptr + FPH_CODE_ADDR, code, sizeof(code));
+    env->rip = FPH_CODE_ADDR;
+    x86_cpu_state_changed(&fph_cpu);
+    fph_cpu.stop_on_exception = true;
+    g_assert_cmpint(x86_cpu_exec(&fph_cpu, 16), ==, X86_EXIT_HLT);
+    memcpy(got, fph_ram_ptr + 0x2000, sizeof(got));
+    /* FSW: TOP = 6, ZE; FTW: ST(0) = +inf (special), ST(1) = 1 (valid); FIP 0x1006; FDP 0x2100. */
+    g_assert_cmphex(got[0], ==, want[0] | FSW_EXC_MASK_ALL);
+    g_assert_cmphex(got[1] & 0x3fff, ==, want[1] | 0x04);
+    g_assert_cmphex(got[2], ==, want[2]);
+    g_assert_cmphex(got[3], ==, want[3]);
+    g_assert_cmphex(got[4], ==, want[4]);
+    g_assert_cmphex(got[5], ==, want[5]);
+    g_assert_cmphex(got[6], ==, want[6]);
+    fph_setup_long_mode();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -468,5 +540,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/fpu/fxsave", test_fxsave);
     g_test_add_func("/x86/fpu/mf-nm", test_mf_and_nm);
     g_test_add_func("/x86/fpu/invalid", test_invalid);
+    g_test_add_func("/x86/fpu/page-crossing", test_page_crossing);
+    g_test_add_func("/x86/fpu/real-mode-env", test_real_mode_env);
     return g_test_run();
 }

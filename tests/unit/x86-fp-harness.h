@@ -181,7 +181,9 @@ static inline void fph_run_guest(const uint8_t *insn, size_t len, const FpState 
     X86ExitReason r;
 
     memcpy(code, fph_guest_head, head);
-    memcpy(code + head, insn, len);
+    if (len) {
+        memcpy(code + head, insn, len);
+    }
     memcpy(code + head + len, fph_guest_tail, tail);
     memcpy(fph_ram_ptr + FPH_FX_ADDR, in->fx, sizeof(in->fx));
     memcpy(fph_ram_ptr + FPH_MEM_ADDR, in->mem, FPH_MEM_SIZE);
