@@ -16,6 +16,7 @@
 #include "hw/pci/pci.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "monitor/query.h"
@@ -24,6 +25,15 @@
 #define TERN_MONITOR_VERSION "0.1"
 #define PIC_CHIPS            2
 #define APIC_VEC_WORDS       8 /* 256 vector bits in 32-bit words */
+/* IOAPIC redirection entry fields (82093AA datasheet, 3.2.4). */
+#define RTE_VECTOR_MASK   0xffu
+#define RTE_DELMODE_SHIFT 8
+#define RTE_DELMODE_MASK  7u
+#define RTE_DESTMODE_LOG  (1ull << 11)
+#define RTE_REMOTE_IRR    (1ull << 14)
+#define RTE_TRIGGER_LEVEL (1ull << 15)
+#define RTE_MASKED        (1ull << 16)
+#define RTE_DEST_SHIFT    56
 
 /* --- logic ----------------------------------------------------------------------- */
 
@@ -251,11 +261,36 @@ static void hmp_info_chardev(Monitor *mon, const HMPArgs *a)
     monitor_puts(mon, s);
 }
 
+static const char *const delivery_modes[] = {"fixed", "lowest", "smi",  "res3",
+                                             "nmi",   "init",   "res6", "extint"};
+
+static void ioapic_dump(DeviceState *dev, void *opaque)
+{
+    Monitor *mon = opaque;
+
+    if (strcmp(dev->info->name, TYPE_IOAPIC) != 0) {
+        return;
+    }
+    monitor_printf(mon, "ioapic%s%s:\n", dev->id ? " " : "", dev->id ? dev->id : "");
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        uint64_t e = ioapic_get_redirection((IOAPICState *)dev, pin);
+
+        monitor_printf(mon, "  pin %2d 0x%016" PRIx64 " vec=%3u %-6s dest=%s 0x%02x %s%s%s\n", pin,
+                       e, (unsigned)(e & RTE_VECTOR_MASK),
+                       delivery_modes[(e >> RTE_DELMODE_SHIFT) & RTE_DELMODE_MASK],
+                       (e & RTE_DESTMODE_LOG) ? "logical" : "physical",
+                       (unsigned)(e >> RTE_DEST_SHIFT), (e & RTE_TRIGGER_LEVEL) ? "level" : "edge",
+                       (e & RTE_REMOTE_IRR) ? " remote-irr" : "",
+                       (e & RTE_MASKED) ? " masked" : "");
+    }
+}
+
 static void hmp_info_pic(Monitor *mon, const HMPArgs *a)
 {
     I8259State *pic = i8259_get();
 
     (void)a;
+    qdev_foreach(ioapic_dump, mon);
     if (!pic) {
         monitor_printf(mon, "no PIC model in tern%s\n",
                        current_accel && !strcmp(current_accel->name, "kvm")
@@ -337,7 +372,7 @@ const HMPCommand hmp_info_cmds[] = {
     {"pci", "", "show PCI info", "", HMP_ARGS_NONE, false, hmp_info_pci},
     {"qtree", "", "show the device tree", "", HMP_ARGS_NONE, false, hmp_info_qtree},
     {"chardev", "", "show the character devices", "", HMP_ARGS_NONE, false, hmp_info_chardev},
-    {"pic", "", "show the i8259 (PIC) state", "", HMP_ARGS_NONE, false, hmp_info_pic},
+    {"pic", "", "show the i8259 (PIC) and IOAPIC state", "", HMP_ARGS_NONE, false, hmp_info_pic},
     {"lapic", "", "show the current vCPU's local APIC state", "", HMP_ARGS_NONE, false,
      hmp_info_lapic},
     {"tlb", "", "show the current vCPU's page-table mappings as ranges", "", HMP_ARGS_NONE, false,

@@ -12,6 +12,7 @@
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
 #include "hw/intc/apic.h"
+#include "hw/intc/ioapic.h"
 #include "monitor/monitor.h"
 #include "monitor/xlate.h"
 #include "monitor/memlog.h"
@@ -186,6 +187,19 @@ static void test_interrupt_controllers(void)
     apic_create(0, true);
     assert_out_has("info lapic", "dumping local APIC state for CPU 0 (APIC ID 0)");
     assert_out_has("info lapic", "IRR\t(none)");
+}
+
+static void test_pic_and_ioapic(void)
+{
+    I8259State *pic;
+    IOAPICState *ioapic;
+
+    qemu_free_irqs(pc_irqchip_create(0, &pic, &ioapic), IOAPIC_NUM_PINS);
+    assert_out_has("info pic", "pic0: irr=00 imr=");
+    assert_out_has("info pic", "pic1: irr=00");
+    assert_out_has("info pic", "ioapic:\n  pin  0 0x0000000000010000 vec=  0 fixed  dest=physical "
+                               "0x00 edge masked\n");
+    assert_out_has("info pic", "  pin 23 ");
 }
 
 /* --- x / xp ----------------------------------------------------------------------------- */
@@ -681,6 +695,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/expressions", test_expressions);
     g_test_add_func("/monitor/registers", test_cpu_and_registers);
     g_test_add_func("/monitor/intc", test_interrupt_controllers);
+    g_test_add_func("/monitor/pic-ioapic", test_pic_and_ioapic);
     g_test_add_func("/monitor/x-formats", test_x_formats);
     g_test_add_func("/monitor/x-faults", test_x_faults);
     g_test_add_func("/monitor/x-insns", test_x_insns);
