@@ -119,7 +119,8 @@ static void hmp_cpu(Monitor *mon, const HMPArgs *a)
 static void help_table(Monitor *mon, const HMPCommand *t, size_t n, const char *prefix)
 {
     for (size_t i = 0; i < n; i++) {
-        monitor_printf(mon, "%s%s %s -- %s\n", prefix, t[i].name, t[i].params, t[i].help);
+        monitor_printf(mon, "%s%s%s%s -- %s\n", prefix, t[i].name, t[i].params[0] ? " " : "",
+                       t[i].params, t[i].help);
     }
 }
 

@@ -18,25 +18,26 @@
 #include "monitor/memlog.h"
 #include "monitor/dma-stats.h"
 
-#define RAM_SIZE   (16 * MiB)
-#define PML4_GPA   0x1000
-#define PDPT_GPA   0x2000
-#define PD_GPA     0x3000
-#define PT_GPA     0x4000
-#define DATA_GPA   0x800000 /* VA 0x10000 (4 KiB page, PT[0x10]) */
-#define RO_GPA     0x801000 /* VA 0x12000: supervisor read-only */
-#define VA_4K      0x10000ULL
-#define VA_HOLE    0x11000ULL /* PT[0x11] not present */
-#define VA_RO      0x12000ULL
-#define VA_2M_NX   0x200000ULL   /* PD[1]: 2 MiB, NX */
-#define VA_PD_HOLE 0x400000ULL   /* PD[2] not present */
-#define VA_RSVD    0x600000ULL   /* PD[3]: 2 MiB with bit 13 set */
-#define VA_1G      0x40000000ULL /* PDPT[1]: 1 GiB page at GPA 0 */
-#define PTE_P      PG_PRESENT_MASK
-#define PTE_W      PG_RW_MASK
-#define PTE_U      PG_USER_MASK
-#define PTE_PS     PG_PSE_MASK
-#define RSVD_BIT13 (1ULL << 13)
+#define RAM_SIZE                    (16 * MiB)
+#define PML4_GPA                    0x1000
+#define PDPT_GPA                    0x2000
+#define PD_GPA                      0x3000
+#define PT_GPA                      0x4000
+#define DATA_GPA                    0x800000 /* VA 0x10000 (4 KiB page, PT[0x10]) */
+#define RO_GPA                      0x801000 /* VA 0x12000: supervisor read-only */
+#define VA_4K                       0x10000ULL
+#define VA_HOLE                     0x11000ULL /* PT[0x11] not present */
+#define VA_RO                       0x12000ULL
+#define VA_2M_NX                    0x200000ULL   /* PD[1]: 2 MiB, NX */
+#define VA_PD_HOLE                  0x400000ULL   /* PD[2] not present */
+#define VA_RSVD                     0x600000ULL   /* PD[3]: 2 MiB with bit 13 set */
+#define VA_1G                       0x40000000ULL /* PDPT[1]: 1 GiB page at GPA 0 */
+#define PTE_P                       PG_PRESENT_MASK
+#define PTE_W                       PG_RW_MASK
+#define PTE_U                       PG_USER_MASK
+#define PTE_PS                      PG_PSE_MASK
+#define RSVD_BIT13                  (1ULL << 13)
+#define READLINE_HISTORY_TEST_LINES 100 /* more than the 64 kept */
 
 static MemoryRegion ram;
 static CPUState *cpu;
@@ -121,6 +122,7 @@ static void test_help_lists_every_command(void)
     }
     g_assert_cmpstr(run("help info"), ==, info);
     assert_out_has("help xlate", "xlate addr -- ");
+    assert_out_has("help stop", "stop -- stop emulation");
 }
 
 static void test_errors_are_one_line(void)
@@ -451,6 +453,28 @@ static void test_line_editing(void)
     assert_out_has("info history", "'info version'");
 }
 
+static void test_history_bounds(void)
+{
+    Monitor *m = monitor_new_buffer();
+    GString *out = monitor_buffer(m);
+
+    for (int i = 0; i < READLINE_HISTORY_TEST_LINES; i++) {
+        g_autofree char *line = g_strdup_printf("info version %d\r", i);
+
+        monitor_feed_input(m, (const uint8_t *)line, (int)strlen(line));
+    }
+    monitor_feed_input(m, (const uint8_t *)"\r\r", 2); /* blank lines are not kept */
+    monitor_feed_input(m, (const uint8_t *)"info cpus\rinfo cpus\r", 20); /* nor repeats */
+    g_string_truncate(out, 0);
+    hmp_handle_command(m, "info history");
+    /* the oldest went: 64 kept, the last being the one 'info cpus' */
+    g_assert_null(strstr(out->str, "'info version 0'"));
+    g_assert_nonnull(strstr(out->str, "63: 'info cpus'\n"));
+    g_assert_null(strstr(out->str, "64: "));
+    g_assert_nonnull(strstr(out->str, "62: 'info version 99'"));
+    monitor_destroy(m);
+}
+
 /* --- memlog ------------------------------------------------------------------------------ */
 
 static bool find_entry(MemLogKind kind, const char *region, MemLogEntry *out)
@@ -707,6 +731,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/translation-cmds", test_translation_cmds);
     g_test_add_func("/monitor/info-tlb", test_info_tlb);
     g_test_add_func("/monitor/line-editing", test_line_editing);
+    g_test_add_func("/monitor/history-bounds", test_history_bounds);
     g_test_add_func("/monitor/memlog", test_memlog);
     g_test_add_func("/monitor/dma-stats", test_dma_stats);
     g_test_add_func("/monitor/dma-counters", test_dma_counters_from_map);
