@@ -405,6 +405,93 @@ static void test_syscall_sysret(void)
     g_assert_cmphex(get64(0x60000 - 40), ==, 0x6002); /* faulting RIP: the HLT */
 }
 
+/* MSRs round-trip; SWAPGS swaps GS.base with KERNEL_GS_BASE; a reserved CR4 bit is #GP. */
+static void test_msrs_and_crs(void)
+{
+    /* clang-format off */
+    static const uint8_t code[] = {
+        0xb9, 0x02, 0x01, 0x00, 0xc0,       /* mov ecx, MSR_KERNELGSBASE */
+        0xb8, 0x78, 0x56, 0x34, 0x12,       /* mov eax, 0x12345678 */
+        0xba, 0xff, 0x7f, 0x00, 0x00,       /* mov edx, 0x7fff: 0x00007fff12345678 */
+        0x0f, 0x30,                         /* wrmsr */
+        0x0f, 0x01, 0xf8,                   /* swapgs */
+        0xb9, 0x01, 0x01, 0x00, 0xc0,       /* mov ecx, MSR_GSBASE */
+        0x0f, 0x32,                         /* rdmsr */
+        0x48, 0x89, 0xc6,                   /* mov rsi, rax */
+        0x48, 0x89, 0xd7,                   /* mov rdi, rdx */
+        0xb9, 0x03, 0x01, 0x00, 0xc0,       /* mov ecx, MSR_TSC_AUX */
+        0xb8, 0x2a, 0x00, 0x00, 0x00,       /* mov eax, 42 */
+        0x31, 0xd2,                         /* xor edx, edx */
+        0x0f, 0x30,                         /* wrmsr */
+        0x0f, 0x01, 0xf9,                   /* rdtscp: ecx = TSC_AUX */
+        0xf4,
+    };
+    static const uint8_t bad_cr4[] = {
+        0x0f, 0x20, 0xe0,                   /* mov rax, cr4 */
+        0x48, 0x0d, 0x00, 0x00, 0x00, 0x01, /* or rax, 1 << 24 (reserved) */
+        0x0f, 0x22, 0xe0,                   /* mov cr4, rax */
+    };
+    static const uint8_t bad_msr[] = {0xb9, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x32}; /* rdmsr 0x1234 */
+    static const uint8_t lme_off[] = {
+        0xb9, 0x80, 0x00, 0x00, 0xc0,       /* mov ecx, MSR_EFER */
+        0x31, 0xc0, 0x31, 0xd2,             /* xor eax, eax; xor edx, edx */
+        0x0f, 0x30,                         /* wrmsr: LME off with paging on */
+    };
+    /* clang-format on */
+
+    setup_long_mode();
+    cpu.stop_on_exception = true;
+    put(CODE_ADDR, code, sizeof(code));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.segs[R_GS].base, ==, 0x00007fff12345678ULL);
+    g_assert_cmphex(env.kernel_gs_base, ==, 0);
+    g_assert_cmphex(env.regs[R_ESI], ==, 0x12345678);
+    g_assert_cmphex(env.regs[R_EDI], ==, 0x7fff);
+    g_assert_cmphex(env.regs[R_ECX], ==, 42);
+
+    put(CODE_ADDR, bad_cr4, sizeof(bad_cr4));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_EXCEPTION);
+    g_assert_cmpint(cpu.exception_index, ==, EXCP0D_GPF);
+    g_assert_cmphex(env.cr[4], ==, CR4_PAE_MASK);
+    put(CODE_ADDR, bad_msr, sizeof(bad_msr));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_EXCEPTION);
+    g_assert_cmpint(cpu.exception_index, ==, EXCP0D_GPF);
+    put(CODE_ADDR, lme_off, sizeof(lme_off));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_EXCEPTION);
+    g_assert_cmpint(cpu.exception_index, ==, EXCP0D_GPF);
+    g_assert_true(env.efer & MSR_EFER_LMA);
+}
+
+/* SYSENTER to ring 0 and SYSEXIT back to ring 3 (32-bit protected mode). */
+static void test_sysenter_sysexit(void)
+{
+    static const uint8_t kernel[] = {
+        0x89, 0xe3, /* mov ebx, esp */
+        0x0f, 0x35, /* sysexit: to EDX at CPL 3 with ESP = ECX */
+    };
+    static const uint8_t user[] = {
+        0xba, 0x00, 0x61, 0x00, 0x00, /* mov edx, 0x6100 */
+        0xb9, 0x00, 0x71, 0x00, 0x00, /* mov ecx, 0x7100 */
+        0x0f, 0x34,                   /* sysenter */
+    };
+    static const uint8_t back[] = {0x89, 0xe6, 0xf4}; /* mov esi, esp; hlt (#GP at CPL 3) */
+
+    setup_protected();
+    env.sysenter_cs = SEL_CODE32;
+    env.sysenter_esp = 0x9000;
+    env.sysenter_eip = HANDLER;
+    put(HANDLER, kernel, sizeof(kernel));
+    put(0x6000, user, sizeof(user));
+    put(0x6100, back, sizeof(back));
+    g_assert_cmpint(run_at(0x6000, 100), ==, X86_EXIT_EXCEPTION);
+    g_assert_cmpint(cpu.exception_index, ==, EXCP0D_GPF); /* HLT at CPL 3 */
+    g_assert_cmphex(env.rip, ==, 0x6102);
+    g_assert_cmphex(env.regs[R_EBX], ==, 0x9000);
+    g_assert_cmphex(env.regs[R_ESI], ==, 0x7100);
+    g_assert_cmpint(env.segs[R_CS].selector, ==, (SEL_CODE32 + 16) | 3);
+    g_assert_cmpint(env.segs[R_SS].selector, ==, (SEL_CODE32 + 24) | 3);
+}
+
 static int pending_vector = -1;
 
 static bool test_intr_pending(X86CPU *c, void *opaque, int *vector)
@@ -531,6 +618,8 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/system/triple-fault", test_triple_fault);
     g_test_add_func("/x86/system/syscall-sysret", test_syscall_sysret);
     g_test_add_func("/x86/system/external-interrupt", test_external_interrupt);
+    g_test_add_func("/x86/system/msrs-and-crs", test_msrs_and_crs);
+    g_test_add_func("/x86/system/sysenter-sysexit", test_sysenter_sysexit);
     g_test_add_func("/x86/system/tlb-mmio-rom", test_tlb_mmio_rom);
     g_test_add_func("/x86/system/tlb-listener-flush", test_tlb_listener_flush);
     g_test_add_func("/x86/system/tlb-growth", test_tlb_growth);
