@@ -147,7 +147,7 @@ static void format_value(GString *s, char format, int size, uint64_t v)
         break;
     }
     case 'c':
-        if (v >= 0x20 && v < 0x7f) {
+        if (v < 0x80 && g_ascii_isprint((gchar)v)) {
             g_string_append_printf(s, " '%c'", (char)v);
         } else {
             g_string_append_printf(s, " '\\x%02" PRIx64 "'", v & 0xff);

@@ -262,7 +262,7 @@ void readline_handle_byte(ReadLineState *rs, uint8_t ch)
         enter(rs);
         return;
     }
-    if (ch < 0x20 || ch == KEY_DEL) {
+    if (ch < ' ' || ch == KEY_DEL) { /* C0 controls and DEL */
         handle_control(rs, ch);
         return;
     }

@@ -11,16 +11,18 @@
 #include "qemu/osdep.h"
 #include "monitor/xlate.h"
 
-#define PTE32_ADDR_MASK   0xfffff000ULL
-#define PSE32_ADDR_MASK   0xffc00000ULL /* 4 MiB page frame, bits 31:22 */
-#define PAE_PDPTE_RSVD    0x1e6ULL      /* bits 2:1 and 8:5 of a PAE PDPTE */
-#define LARGE_2M_RSVD     0x1fe000ULL   /* bits 20:13 of a 2 MiB PDE */
-#define LARGE_1G_RSVD     0x3fffe000ULL /* bits 29:13 of a 1 GiB PDPTE */
-#define PDE32_4M_RSVD     0x200000ULL   /* bit 21 of a 4 MiB PDE (PSE-36 leaves it zero) */
-#define CANONICAL_BITS    48
-#define ENTRIES_PER_TABLE 512
-#define PG_ERR_P          0x1
-#define PG_ERR_RSVD       0x8
+#define PTE32_ADDR_MASK    0xfffff000ULL
+#define PTE32_INDEX_MASK   0x3ffu        /* 1024 4-byte entries a table */
+#define PAE_PDPT_ADDR_MASK 0xffffffe0ULL /* CR3 bits 31:5: the 32-byte PDPT */
+#define PSE32_ADDR_MASK    0xffc00000ULL /* 4 MiB page frame, bits 31:22 */
+#define PAE_PDPTE_RSVD     0x1e6ULL      /* bits 2:1 and 8:5 of a PAE PDPTE */
+#define LARGE_2M_RSVD      0x1fe000ULL   /* bits 20:13 of a 2 MiB PDE */
+#define LARGE_1G_RSVD      0x3fffe000ULL /* bits 29:13 of a 1 GiB PDPTE */
+#define PDE32_4M_RSVD      0x200000ULL   /* bit 21 of a 4 MiB PDE (PSE-36 leaves it zero) */
+#define CANONICAL_BITS     48
+#define ENTRIES_PER_TABLE  512
+#define PG_ERR_P           0x1
+#define PG_ERR_RSVD        0x8
 
 static const char *const level_names[X86_MAX_PAGE_LEVELS + 1] = {
     [1] = "PT",
@@ -60,7 +62,7 @@ static unsigned level_index(X86PagingMode mode, int level, uint64_t va)
     unsigned shift = level_shift(mode, level);
 
     if (mode == X86_PAGING_32) {
-        return (va >> shift) & 0x3ff;
+        return (va >> shift) & PTE32_INDEX_MASK;
     }
     if (mode == X86_PAGING_PAE && level == 3) {
         return (va >> shift) & 3;
@@ -129,7 +131,7 @@ static void init_walk(const CPUX86State *env, uint64_t gva, X86PageWalk *w, Walk
 static hwaddr first_table(const CPUX86State *env, X86PagingMode mode)
 {
     if (mode == X86_PAGING_PAE) {
-        return env->cr[3] & 0xffffffe0ULL; /* 32-byte aligned PDPT */
+        return env->cr[3] & PAE_PDPT_ADDR_MASK;
     }
     return env->cr[3] & (mode == X86_PAGING_32 ? PTE32_ADDR_MASK : PG_ADDR_MASK);
 }
