@@ -10,6 +10,7 @@
 #define PCI_BUS_SHIFT  8
 #define PCI_DEVFN_SLOT 3
 #define PCI_FUNC_MASK  7
+#define PCI_DEVFN_MASK 0xff
 
 void hmp_info_memlog(Monitor *mon, const HMPArgs *a)
 {
@@ -35,11 +36,12 @@ void hmp_info_dma(Monitor *mon, const HMPArgs *a)
         const DmaStats *d = &g_array_index(stats, DmaStats, i);
         const char *name = dma_stats_name(d->requester_id);
         g_autofree char *who =
-            name              ? g_strdup(name)
-            : d->requester_id ? g_strdup_printf("%02x:%02x.%x", d->requester_id >> PCI_BUS_SHIFT,
-                                                (d->requester_id & 0xff) >> PCI_DEVFN_SLOT,
-                                                d->requester_id & PCI_FUNC_MASK)
-                              : g_strdup("unspecified");
+            name ? g_strdup(name)
+            : d->requester_id
+                ? g_strdup_printf("%02x:%02x.%x", d->requester_id >> PCI_BUS_SHIFT,
+                                  (d->requester_id & PCI_DEVFN_MASK) >> PCI_DEVFN_SLOT,
+                                  d->requester_id & PCI_FUNC_MASK)
+                : g_strdup("unspecified");
 
         monitor_printf(mon,
                        "%-18s %7" PRIu64 " %7" PRIu64 " %5" PRId64 " %14" PRIu64 " %14" PRIu64
