@@ -8,8 +8,12 @@
  * whatever the test puts in them.
  */
 #include "qemu/osdep.h"
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <fcntl.h>
 #include "qemu/main-loop.h"
 #include "exec/memory.h"
+#include "chardev/char.h"
 #include "hw/core/cpu.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
@@ -687,6 +691,114 @@ static void test_dma_counters_from_map(void)
     dma_stats_reset();
 }
 
+/* --- on a mux, as under -nographic ----------------------------------------------------- */
+
+#define PUMP_MAX_ROUNDS 5000 /* a guard against a hang, not a timing check */
+
+typedef struct MuxPeer {
+    int fd;
+    GString *got;   /* what the peer received */
+    GString *uart;  /* what the UART front end received */
+    CharBackend be; /* the UART */
+} MuxPeer;
+
+static int uart_can_read(void *opaque)
+{
+    (void)opaque;
+    return 64;
+}
+
+static void uart_read(void *opaque, const uint8_t *buf, int size)
+{
+    MuxPeer *p = opaque;
+
+    g_string_append_len(p->uart, (const char *)buf, size);
+}
+
+/* Runs the main loop until the peer has received needle (or UART input, uart set). */
+static bool pump_until(MuxPeer *p, const char *needle, bool uart)
+{
+    for (int i = 0; i < PUMP_MAX_ROUNDS; i++) {
+        char buf[512];
+        ssize_t n;
+
+        main_loop_wait(true);
+        while ((n = read(p->fd, buf, sizeof(buf))) > 0) {
+            g_string_append_len(p->got, buf, n);
+        }
+        if (strstr(uart ? p->uart->str : p->got->str, needle)) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
+}
+
+static void peer_send(MuxPeer *p, const char *s)
+{
+    g_assert_cmpint(write(p->fd, s, strlen(s)), ==, (ssize_t)strlen(s));
+}
+
+static void test_mux_focus(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("tern-mon-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "mux.sock", NULL);
+    g_autofree char *spec = g_strdup_printf("mon:unix:%s,server=on,wait=off", path);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    MuxPeer p = {.got = g_string_new(NULL), .uart = g_string_new(NULL)};
+    GError *err = NULL;
+    Chardev *chr = qemu_chr_new("mon-mux", spec, &err);
+    Monitor *m;
+
+    g_assert_no_error(err);
+    g_assert_true(qemu_chr_fe_init(&p.be, chr, &err));
+    qemu_chr_fe_set_handlers(&p.be, uart_can_read, uart_read, NULL, &p);
+    m = monitor_init_hmp(chr, &err);
+    g_assert_no_error(err);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    p.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(connect(p.fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    fcntl(p.fd, F_SETFL, O_NONBLOCK);
+
+    /* the UART keeps the focus: input goes there, the monitor stays quiet */
+    peer_send(&p, "to uart");
+    g_assert_true(pump_until(&p, "to uart", true));
+    g_assert_null(strstr(p.got->str, "tern monitor"));
+
+    /* Ctrl-A c: the monitor greets and takes commands, with CR LF line ends */
+    peer_send(&p, "\x01"
+                  "c");
+    g_assert_true(pump_until(&p, MONITOR_PROMPT, false));
+    g_assert_nonnull(strstr(p.got->str, "tern monitor - type 'help' for more information\r\n"));
+    peer_send(&p, "info status\r");
+    g_assert_true(pump_until(&p, "VM status: paused\r\n", false));
+    g_assert_nonnull(strstr(p.got->str, "info status\r\n")); /* echoed */
+
+    /* and back */
+    peer_send(&p, "\x01"
+                  "cback");
+    g_assert_true(pump_until(&p, "to uartback", true));
+
+    close(p.fd);
+    monitor_destroy(m);
+    qemu_chr_fe_deinit(&p.be);
+    qemu_chr_delete(chr);
+    unlink(path);
+    rmdir(dir);
+    g_string_free(p.got, true);
+    g_string_free(p.uart, true);
+}
+
+static void test_monitor_spec_errors(void)
+{
+    GError *err = NULL;
+
+    g_assert_true(monitor_init_spec("none", &err));
+    g_assert_false(monitor_init_spec("bogus:thing", &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+}
+
 static void fill_guest(void)
 {
     static const uint8_t data[] = "ABCDEFGH";
@@ -732,6 +844,8 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/info-tlb", test_info_tlb);
     g_test_add_func("/monitor/line-editing", test_line_editing);
     g_test_add_func("/monitor/history-bounds", test_history_bounds);
+    g_test_add_func("/monitor/mux-focus", test_mux_focus);
+    g_test_add_func("/monitor/spec-errors", test_monitor_spec_errors);
     g_test_add_func("/monitor/memlog", test_memlog);
     g_test_add_func("/monitor/dma-stats", test_dma_stats);
     g_test_add_func("/monitor/dma-counters", test_dma_counters_from_map);
