@@ -4,8 +4,10 @@
  * Each vCPU has a thread that runs the x86 interpreter (target/x86/exec.c) in
  * slices. Slices of all vCPUs are serialized by one lock, so vCPUs take turns
  * and every instruction, LOCKed ones included, is atomic with respect to the
- * others (SDM Vol. 3A, 9.1.2) without host atomics. HLT sleeps until an
- * interrupt source says something is pending or a kick arrives. The
+ * others (SDM Vol. 3A, 9.1.2) without host atomics. The interrupt controller
+ * calls tcg_cpu_interrupt() when its output rises; the vCPU then asks the
+ * source (tcg_x86_set_intr_source) between instructions. HLT sleeps until
+ * then, an NMI or a kick. The
  * interpreter works on CPUX86State directly, so synchronizing is only a TLB
  * flush when someone else wrote the state. Left out: the userspace PIC/APIC
  * (a later step plugs into tcg_x86_set_intr_source), INIT/SIPI.
@@ -20,7 +22,7 @@
 
 /* Instructions per slice: long enough to amortize the lock, short enough to share fairly. */
 #define TCG_SLICE_INSNS 20000
-/* A halted vCPU re-checks its interrupt source this often even without a kick (ms). */
+/* A halted vCPU re-checks its wake conditions this often even without a signal (ms). */
 #define TCG_HALT_POLL_MS 10
 
 struct AccelCPUState {
@@ -90,8 +92,21 @@ X86CPU *tcg_x86_cpu(CPUState *cs)
 
 void tcg_cpu_interrupt(CPUState *cs)
 {
-    if (cs->accel) {
-        tcg_wake(cs->accel);
+    AccelCPUState *a = cs->accel;
+
+    if (a) {
+        x86_cpu_interrupt_request(&a->cpu);
+        tcg_wake(a);
+    }
+}
+
+void tcg_cpu_nmi(CPUState *cs)
+{
+    AccelCPUState *a = cs->accel;
+
+    if (a) {
+        __atomic_store_n(&a->cpu.nmi_pending, true, __ATOMIC_RELEASE);
+        tcg_wake(a);
     }
 }
 
@@ -100,23 +115,22 @@ static bool intr_pending_hook(X86CPU *cpu, void *opaque, int *vector)
     return intr_source && intr_source(cpu, intr_source_opaque, vector);
 }
 
-/* HLT: sleep until an interrupt can be taken, a kick, or the poll interval. */
+/* HLT: sleep until an interrupt may be taken (tcg_cpu_interrupt), an NMI or a kick. */
 static void tcg_halt_wait(CPUState *cs)
 {
     AccelCPUState *a = cs->accel;
     CPUX86State *env = cs->env;
-    int vector;
 
     g_mutex_lock(&a->halt_lock);
     while (!a->woken && !__atomic_load_n(&a->cpu.exit_request, __ATOMIC_ACQUIRE)) {
-        if ((env->rflags & IF_MASK) && intr_source &&
-            intr_source(&a->cpu, intr_source_opaque, &vector)) {
+        if (__atomic_load_n(&a->cpu.nmi_pending, __ATOMIC_ACQUIRE)) {
             break;
         }
-        if (a->cpu.nmi_pending) {
+        if ((env->rflags & IF_MASK) &&
+            __atomic_load_n(&a->cpu.interrupt_request, __ATOMIC_ACQUIRE)) {
             break;
         }
-        /* With interrupts off only a kick (pause, reset, NMI) ends it; the timeout re-polls. */
+        /* The timeout only re-checks; wakers signal halt_cond. */
         g_cond_wait_until(&a->halt_cond, &a->halt_lock,
                           g_get_monotonic_time() + TCG_HALT_POLL_MS * 1000);
     }
@@ -200,6 +214,7 @@ static bool tcg_create_vcpu_thread(CPUState *cs, GError **errp)
     x86_tcg_cpu_init(&a->cpu, cs->env, address_space_memory(), address_space_io());
     a->cpu.cs = cs;
     a->cpu.intr_pending = intr_pending_hook;
+    x86_cpu_interrupt_request(&a->cpu); /* ask once at start: a line may already be high */
     cs->accel = a;
     cs->vcpu_dirty = false;
     cs->thread = g_thread_try_new(name, tcg_vcpu_thread_fn, cs, &err);

@@ -261,7 +261,11 @@ static void exec_one(X86CPU *cpu)
     cpu->insn_count++;
 }
 
-/* An external interrupt or NMI is taken between instructions when allowed. */
+/*
+ * An external interrupt or NMI is taken between instructions when allowed. The
+ * interrupt source is asked only after tcg_cpu_interrupt() said it may have
+ * something, so a running vCPU pays one load per instruction.
+ */
 static bool check_interrupts(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
@@ -270,19 +274,25 @@ static bool check_interrupts(X86CPU *cpu)
     if (cpu->intr_shadow) {
         return false;
     }
-    if (cpu->nmi_pending && !env->events.nmi_masked) {
-        cpu->nmi_pending = false;
+    if (unlikely(__atomic_load_n(&cpu->nmi_pending, __ATOMIC_ACQUIRE)) && !env->events.nmi_masked) {
+        __atomic_store_n(&cpu->nmi_pending, false, __ATOMIC_RELAXED);
         env->halted = false;
         x86_deliver_interrupt(cpu, EXCP02_NMI, true);
         return true;
     }
-    if ((env->rflags & IF_MASK) && cpu->intr_pending &&
-        cpu->intr_pending(cpu, cpu->intr_opaque, &vector)) {
-        env->halted = false;
-        x86_deliver_interrupt(cpu, vector, false);
-        return true;
+    if (likely(!__atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE)) ||
+        !(env->rflags & IF_MASK) || !cpu->intr_pending) {
+        return false;
     }
-    return false;
+    /* Cleared before asking, so an interrupt raised meanwhile sets it again. */
+    __atomic_store_n(&cpu->interrupt_request, 0, __ATOMIC_SEQ_CST);
+    if (!cpu->intr_pending(cpu, cpu->intr_opaque, &vector)) {
+        return false;
+    }
+    x86_cpu_interrupt_request(cpu); /* others may be pending: ask again next time */
+    env->halted = false;
+    x86_deliver_interrupt(cpu, vector, false);
+    return true;
 }
 
 /* After a longjmp: restore the faulting instruction's RIP/RSP and deliver (or stop). */

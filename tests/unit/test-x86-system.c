@@ -517,6 +517,7 @@ static void test_external_interrupt(void)
     g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_HLT);
     g_assert_cmphex(env.rip, ==, CODE_ADDR + 2); /* halted after the first HLT */
     pending_vector = 0x40;
+    x86_cpu_interrupt_request(&cpu); /* what the PIC does through tcg_cpu_interrupt() */
     env.rip = CODE_ADDR + 2;
     g_assert_cmpint(x86_cpu_exec(&cpu, 100), ==, X86_EXIT_HLT);
     g_assert_cmphex(env.regs[R_EBX], ==, 0x40);

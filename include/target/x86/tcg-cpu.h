@@ -107,8 +107,9 @@ struct X86CPU {
     /* Interrupt delivery. */
     X86IntrPendingFn intr_pending;
     void *intr_opaque;
-    bool nmi_pending;
-    bool intr_shadow; /* STI/MOV SS: no interrupt before the next instruction ends */
+    int interrupt_request; /* atomic: the interrupt source may have something: ask it */
+    bool nmi_pending;      /* atomic */
+    bool intr_shadow;      /* STI/MOV SS: no interrupt before the next instruction ends */
 
     /* Set from any thread to make x86_cpu_exec return soon. */
     int exit_request;
@@ -136,8 +137,18 @@ void x86_cpu_state_changed(X86CPU *cpu);
  * interrupt is pending and which vector to take (acknowledging it).
  */
 void tcg_x86_set_intr_source(X86IntrPendingFn fn, void *opaque);
-/* Wakes a vCPU sleeping in HLT to look at its interrupt source again (any thread). */
+/*
+ * The interrupt controller's INTR output rose (any thread): the vCPU asks its
+ * interrupt source before its next instruction, waking from HLT if needed.
+ */
 void tcg_cpu_interrupt(CPUState *cs);
+/* Raises an NMI on the vCPU (any thread). */
+void tcg_cpu_nmi(CPUState *cs);
+/* Same as tcg_cpu_interrupt for an X86CPU without an accelerator around it (tests). */
+static inline void x86_cpu_interrupt_request(X86CPU *cpu)
+{
+    __atomic_store_n(&cpu->interrupt_request, 1, __ATOMIC_RELEASE);
+}
 /*
  * The interpreter's state of a vCPU when tcg runs it, else NULL. Its TLB belongs
  * to the vCPU thread: read it there (run_on_cpu) or while the vCPU is stopped.
