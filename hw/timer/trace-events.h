@@ -14,7 +14,11 @@
     X(pit_load_count, (int channel, int mode, uint32_t count), (channel, mode, count),             \
       "channel %d mode %d count %u")                                                               \
     X(pit_gate, (int channel, int level), (channel, level), "channel %d gate %d")                  \
-    X(port61_write, (unsigned val), (val), "val 0x%02x")
+    X(port61_write, (unsigned val), (val), "val 0x%02x")                                           \
+    X(hpet_reg_read, (unsigned off, uint64_t val), (off, val), "reg 0x%03x val 0x%" PRIx64)        \
+    X(hpet_reg_write, (unsigned off, uint64_t val), (off, val), "reg 0x%03x val 0x%" PRIx64)       \
+    X(hpet_fire, (int timer, int line, bool level), (timer, line, level),                          \
+      "timer %d gsi %d level-triggered %d")
 
 HW_TIMER_TRACE_EVENTS(TRACE_DECLARE_EVENT)
 
