@@ -4,18 +4,21 @@
  * Options follow qemu-system-x86_64's spelling and defaults (-m 128M, one
  * vCPU, -serial on stdio under -nographic). An option tern does not know is
  * an error naming it; every setup error is one line "tern: ..." and exit 1,
- * with the terminal restored. Left out: -monitor, -chardev, -drive/-hda,
+ * with the terminal restored. Left out: -chardev, -drive/-hda,
  * -net, -S, -s/-gdb, -snapshot, -loadvm: they come with their subsystems.
  */
 #include "qemu/osdep.h"
 #include <math.h>
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/trace.h"
 #include "chardev/char.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "hw/i386/pc.h"
+#include "monitor/memlog.h"
+#include "monitor/monitor.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "sysemu/qtest.h"
@@ -30,6 +33,7 @@ typedef struct Options {
     const char *serial_specs[MAX_SERIAL_PORTS];
     unsigned nb_serial;
     bool nographic;
+    const char *monitor_spec; /* -monitor */
     bool display_none;
 } Options;
 
@@ -85,13 +89,18 @@ static void help(void)
            "-serial SPEC         next serial port (COM1, then COM2...): stdio, mon:stdio,\n"
            "                     null, none, file:PATH, pipe:PATH, unix:PATH[,server=on],\n"
            "                     tcp:HOST:PORT[,server=on][,wait=off]\n"
+           "-monitor SPEC        the human monitor on a character device (same SPECs, or none);\n"
+           "                     under -nographic it shares stdio (Ctrl-A c switches)\n"
            "\n"
            "Debug options:\n"
            "-d item1,...         enable logging of specified items (use '-d help' for a list)\n"
            "-qtest SPEC          drive the devices over the qtest protocol (unix:PATH, stdio);\n"
            "                     implies -accel qtest\n"
            "-qtest-log FILE      log qtest commands and replies\n"
-           "-D logfile           output log to logfile (default stderr)\n",
+           "-D logfile           output log to logfile (default stderr)\n"
+           "-trace [[enable=]PATTERN][,events=FILE][,file=PATH]\n"
+           "                     trace events matching PATTERN (* and ?), those listed in\n"
+           "                     FILE, to PATH (default: the -D log); '-trace help' lists them\n",
            TERN_VERSION);
 }
 
@@ -270,7 +279,7 @@ static void parse_log(const char *opt, const char *arg)
 static const char *const options_with_arg[] = {
     "-M",    "-machine", "-accel",   "-m",   "-smp",  "-cpu",    "-kernel", "-initrd", "-append",
     "-bios", "-serial",  "-display", "-vga", "-name", "-device", "-d",      "-D",
-    "-qtest", "-qtest-log",
+    "-qtest", "-qtest-log", "-monitor", "-trace",
 };
 
 static bool takes_arg(const char *opt)
@@ -335,6 +344,13 @@ static void parse_option(Options *o, const char *opt, const char *arg)
         qtest_chrdev = arg; /* as in QEMU, -qtest implies -accel qtest unless one is given */
     } else if (!strcmp(opt, "-qtest-log")) {
         qtest_log = arg;
+    } else if (!strcmp(opt, "-monitor")) {
+        o->monitor_spec = arg;
+    } else if (!strcmp(opt, "-trace")) {
+        GError *err = NULL;
+        if (!trace_opt_parse(arg, &err)) {
+            fatal_err(err);
+        }
     } else {
         parse_log(opt, arg);
     }
@@ -384,6 +400,22 @@ static void open_serial_ports(Options *o)
     }
 }
 
+/* -monitor SPEC; else under -nographic the monitor joins COM1's mon:stdio mux (as QEMU). */
+static void open_monitor(Options *o)
+{
+    Chardev *serial0 = qemu_chr_find("serial0");
+    GError *err = NULL;
+
+    if (o->monitor_spec) {
+        if (!monitor_init_spec(o->monitor_spec, &err)) {
+            fatal("-monitor %s: %s", o->monitor_spec, err->message);
+        }
+    } else if (o->nographic && serial0 && qemu_chr_is_mux(serial0) &&
+               !monitor_init_hmp(serial0, &err)) {
+        fatal("monitor on %s: %s", qemu_chr_label(serial0), err->message);
+    }
+}
+
 static void __attribute__((constructor)) mark_process_start(void)
 {
     boot_time_mark(BOOT_START);
@@ -414,10 +446,12 @@ int main(int argc, char **argv)
     bql_lock();
     open_serial_ports(&o);
     memory_init(UINT64_MAX);
+    memlog_init();
     if (!pc_machine_prepare(&o.ms, &err) || !accel_select(o.ms.accel, &err) ||
         !pc_machine_init(&o.ms, &err)) {
         fatal_err(err);
     }
+    open_monitor(&o); /* after the UART, which keeps the mux's focus */
     vm_start();
     status = qemu_main_loop();
     boot_time_report();
