@@ -12,6 +12,8 @@
 #include "qemu/log.h"
 #include "helper.h"
 
+#define DR6_BS (1u << 14) /* single step */
+
 typedef void (*X86OpHandler)(X86CPU *cpu, const DecodedInsn *d);
 
 /* Which file handles each operation (GNU range designators over the X86Op enum). */
@@ -242,9 +244,22 @@ static const DecodedInsn *fetch_decode(X86CPU *cpu)
 }
 
 /* Executes one instruction; faults longjmp out with RIP and RSP restored by the caller. */
+/* RFLAGS.TF was set when the instruction began: a #DB trap after it (SDM Vol. 3A, 18.3.1.4). */
+static QEMU_NORETURN void single_step_trap(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+
+    env->dr[6] |= DR6_BS;
+    /* The instruction is complete: the trap returns to where it left RIP and RSP. */
+    cpu->insn_rip = cpu->next_rip = env->rip;
+    cpu->insn_rsp = env->regs[R_ESP];
+    x86_raise_interrupt(cpu, EXCP01_DB, false);
+}
+
 static void exec_one(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
+    bool tf = env->rflags & TF_MASK;
     const DecodedInsn *d;
 
     cpu->insn_rip = env->rip;
@@ -259,6 +274,9 @@ static void exec_one(X86CPU *cpu)
     env->rip = cpu->next_rip;
     op_handlers[d->op](cpu, d);
     cpu->insn_count++;
+    if (unlikely(tf)) {
+        single_step_trap(cpu);
+    }
 }
 
 /*

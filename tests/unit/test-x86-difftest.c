@@ -268,7 +268,7 @@ enum { F_NONE, F_REG, F_MEM, F_BOTH };
 
 typedef struct Template {
     const char *name;
-    uint8_t op[8];
+    uint8_t op[12];
     uint8_t oplen;
     uint8_t form;      /* F_*: ModRM with a register (mod 3) or [rBX + disp8] */
     uint8_t reg_field; /* ModRM.reg for group opcodes, 0xff: random register */
@@ -402,6 +402,15 @@ static const Template templates[] = {
     {"bound", {0x62}, 1, F_MEM, RR, 0, ARITH, M_LEGACY},
     {"cli-sti", {0xfa, 0xfb}, 2, F_NONE, 0, 0, ARITH, M_ALL},
     {"std-lodsb", {0xfd, 0xac}, 2, F_NONE, 0, 0, ARITH, M_ALL},
+    /* pushf; or dword [rsp], TF; popf; nop; nop: #DB after the first NOP */
+    {"single-step",
+     {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90},
+     11,
+     F_NONE,
+     0,
+     0,
+     ARITH,
+     6},
     {"int3", {0xcc}, 1, F_NONE, 0, 0, ARITH, M_ALL},
 };
 
@@ -635,6 +644,10 @@ static void run_one(GRand *r, int mode, Stats *st)
         return;
     }
     st->runs++;
+    if (getenv("DIFFTEST_TRACE") && strcmp(getenv("DIFFTEST_TRACE"), t->name) == 0) {
+        g_test_message("%s (%d-bit): exception tern %d kvm %d, rip %" PRIx64 "/%" PRIx64, t->name,
+                       mode, amem[EXC_ADDR], kmem[EXC_ADDR], env.rip, kout.rip);
+    }
     compare(t, mode, insn, len, &start, &env, amem, &kout, kmem, st);
 }
 
