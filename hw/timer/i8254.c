@@ -101,6 +101,7 @@ struct PITState {
     PITChannel ch[PIT_NUM_CHANNELS];
     uint8_t port61;
     qemu_irq irq;
+    bool irq_disabled; /* an HPET in legacy replacement mode owns IRQ 0 */
 };
 
 /* --- time ------------------------------------------------------------------------- */
@@ -258,7 +259,9 @@ static void pit_irq_update(PITState *s)
     if (out != c->out) {
         c->out = out;
         trace_pit_irq(out);
-        qemu_set_irq(s->irq, out);
+        if (!s->irq_disabled) {
+            qemu_set_irq(s->irq, out);
+        }
     }
     if (c->state != CH_COUNTING) {
         timer_del(c->timer);
@@ -571,6 +574,12 @@ void pit_set_gate(PITState *s, int channel, int level)
 uint32_t pit_get_count(PITState *s, int channel)
 {
     return pit_value(&s->ch[channel % PIT_NUM_CHANNELS]);
+}
+
+void pit_set_irq_enabled(PITState *s, bool enabled)
+{
+    s->irq_disabled = !enabled;
+    qemu_set_irq(s->irq, enabled ? s->ch[0].out : 0);
 }
 
 static void pit_reset(DeviceState *dev)

@@ -186,6 +186,15 @@ static void test_mode3_odd_and_rate(void)
     hwt_irq_clear_counts();
     at_tick(11932ull * 1000);
     g_assert_cmpint(hwt_irq_raises[0], ==, 1000);
+    /* Disconnected from IRQ 0 (an HPET in legacy mode): the line stays low. */
+    pit_set_irq_enabled(pit, false);
+    g_assert_cmpint(hwt_irq_level[0], ==, 0);
+    at_tick(11932ull * 1010);
+    g_assert_cmpint(hwt_irq_raises[0], ==, 1000);
+    pit_set_irq_enabled(pit, true); /* OUT is high: the line rises at once */
+    g_assert_cmpint(hwt_irq_raises[0], ==, 1001);
+    at_tick(11932ull * 1020);
+    g_assert_cmpint(hwt_irq_raises[0], ==, 1011);
     teardown();
 }
 

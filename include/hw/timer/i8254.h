@@ -23,5 +23,10 @@ int pit_get_out(PITState *s, int channel);
 void pit_set_gate(PITState *s, int channel, int level);
 /* The current count of a channel as the guest would read it after a latch (binary). */
 uint32_t pit_get_count(PITState *s, int channel);
+/*
+ * Connects or disconnects channel 0's OUT from IRQ 0 (an HPET in legacy replacement
+ * mode takes the line: hpet_set_legacy_hook); disconnecting lowers the line.
+ */
+void pit_set_irq_enabled(PITState *s, bool enabled);
 
 #endif
