@@ -3,13 +3,12 @@
  *
  * The same instruction, from the same registers, flags and memory, runs in
  * the interpreter and in a KVM vCPU, in 16-bit real mode, 32-bit protected
- * mode and 64-bit long mode; the general registers, RIP, the flags the SDM
- * defines for that instruction, a data page, the stack and the exception
- * taken (through an IDT whose handlers record the vector) must be the same.
- * Instructions come from a table of opcode templates with register and memory
- * forms and prefixes; operands are random (fixed seed; DIFFTEST_SEED and
- * DIFFTEST_COUNT in the environment run a longer set). Skips when /dev/kvm
- * does not open. KVM is used through its raw API here (no accelerator).
+ * mode, 64-bit long mode and compatibility mode (32-bit code under long mode); the general
+ * registers, RIP, the flags the SDM defines for that instruction, a data page, the stack and the
+ * exception taken (through an IDT whose handlers record the vector) must be the same. Instructions
+ * come from a table of opcode templates with register and memory forms and prefixes; operands are
+ * random (fixed seed; DIFFTEST_SEED and DIFFTEST_COUNT in the environment run a longer set). Skips
+ * when /dev/kvm does not open. KVM is used through its raw API here (no accelerator).
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
@@ -35,6 +34,7 @@
 #define PD_ADDR       0xa000
 #define NO_EXCEPTION  0xff
 #define DEFAULT_COUNT 3000
+#define MODE_COMPAT   33 /* 32-bit code in long mode: legacy encodings, 64-bit IDT and paging */
 
 #define ARITH (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
 
@@ -213,13 +213,17 @@ static void build_handlers(int mode)
 
 static void setup_mode(CPUX86State *e, int mode)
 {
-    static const uint64_t gdt64[] = {0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL};
-    static const uint64_t gdt32[] = {0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL};
+    bool lm = mode == 64 || mode == MODE_COMPAT;
+    /* null, code (64-bit or 32-bit), data, 32-bit code (compatibility mode) */
+    static const uint64_t gdt64[] = {0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL,
+                                     0x00cf9b000000ffffULL};
+    static const uint64_t gdt32[] = {0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,
+                                     0x00cf9b000000ffffULL};
     uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK;
     uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK;
 
     memset(pristine, 0, 0x10000);
-    build_handlers(mode);
+    build_handlers(lm ? 64 : mode);
     x86_cpu_reset(e, true);
     e->tr.flags = DESC_P_MASK | (DESC_TYPE_TSS64_BUSY << DESC_TYPE_SHIFT);
     e->tr.limit = 0x67;
@@ -237,19 +241,20 @@ static void setup_mode(CPUX86State *e, int mode)
         e->cr[0] = CR0_ET_MASK | CR0_NE_MASK;
         return;
     }
-    put(GDT_ADDR, mode == 64 ? gdt64 : gdt32, sizeof(gdt64));
+    put(GDT_ADDR, lm ? gdt64 : gdt32, sizeof(gdt64));
     e->gdt.base = GDT_ADDR;
     e->gdt.limit = sizeof(gdt64) - 1;
     e->idt.base = IDT_ADDR;
-    e->idt.limit = mode == 64 ? 32 * 16 - 1 : 32 * 8 - 1;
+    e->idt.limit = lm ? 32 * 16 - 1 : 32 * 8 - 1;
     e->cr[0] = CR0_PE_MASK | CR0_ET_MASK | CR0_NE_MASK;
-    x86_seg_set_flat(&e->segs[R_CS], 0x08, code | (mode == 64 ? DESC_L_MASK : DESC_B_MASK));
+    x86_seg_set_flat(&e->segs[R_CS], mode == MODE_COMPAT ? 0x18 : 0x08,
+                     code | (mode == 64 ? DESC_L_MASK : DESC_B_MASK));
     for (int s = 0; s < CPU_NB_SEGS; s++) {
         if (s != R_CS) {
             x86_seg_set_flat(&e->segs[s], 0x10, data | DESC_B_MASK);
         }
     }
-    if (mode == 64) {
+    if (lm) {
         put64(PML4_ADDR, PDPT_ADDR | 7);
         put64(PDPT_ADDR, PD_ADDR | 7);
         put64(PD_ADDR, 0 | 0x87); /* one 2 MiB page */
@@ -606,7 +611,7 @@ static void run_one(GRand *r, int mode, Stats *st)
     size_t len;
     int exit;
 
-    if (!(t->modes & (mode == 16 ? 1 : mode == 32 ? 2 : 4))) {
+    if (!(t->modes & (mode == 16 ? 1 : mode == 64 ? 4 : 2))) {
         st->skipped++;
         return;
     }
@@ -651,6 +656,11 @@ static void run_one(GRand *r, int mode, Stats *st)
     compare(t, mode, insn, len, &start, &env, amem, &kout, kmem, st);
 }
 
+static const char *mode_name(int mode)
+{
+    return mode == 16 ? "real mode" : mode == 32 ? "32-bit" : mode == 64 ? "64-bit" : "compat";
+}
+
 static void difftest_mode(int mode)
 {
     const char *seed_s = getenv("DIFFTEST_SEED"), *count_s = getenv("DIFFTEST_COUNT");
@@ -667,9 +677,10 @@ static void difftest_mode(int mode)
     for (unsigned i = 0; i < count; i++) {
         run_one(r, mode, &st);
     }
-    g_test_message("%d-bit: %u compared, %u mismatches, %u skipped, %u where KVM disagreed with "
+    g_test_message("%s: %u compared, %u mismatches, %u skipped, %u where KVM disagreed with "
                    "itself (%zu templates)",
-                   mode, st.runs, st.mismatches, st.skipped, st.unstable, ARRAY_SIZE(templates));
+                   mode_name(mode), st.runs, st.mismatches, st.skipped, st.unstable,
+                   ARRAY_SIZE(templates));
     g_assert_cmpuint(st.mismatches, ==, 0);
     g_rand_free(r);
 }
@@ -689,6 +700,11 @@ static void test_difftest_64(void)
     difftest_mode(64);
 }
 
+static void test_difftest_compat(void)
+{
+    difftest_mode(MODE_COMPAT);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -702,5 +718,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/difftest/16", test_difftest_16);
     g_test_add_func("/x86/difftest/32", test_difftest_32);
     g_test_add_func("/x86/difftest/64", test_difftest_64);
+    g_test_add_func("/x86/difftest/compat", test_difftest_compat);
     return g_test_run();
 }
