@@ -575,6 +575,56 @@ static void test_tlb_listener_flush(void)
     g_assert_cmphex(env.regs[R_EAX] & 0xff, ==, 0x3c);
 }
 
+/* A CR3 write keeps global entries and drops the others; INVLPG drops one page. */
+static void test_tlb_global_invlpg(void)
+{
+    /* clang-format off */
+    static const uint8_t read_both[] = {
+        0x8a, 0x04, 0x25, 0x00, 0x00, 0x05, 0x00, /* mov al, [0x50000] (global page) */
+        0x8a, 0x1c, 0x25, 0x00, 0x10, 0x05, 0x00, /* mov bl, [0x51000] */
+        0xf4,
+    };
+    static const uint8_t reload_cr3[] = {
+        0x0f, 0x20, 0xd9, 0x0f, 0x22, 0xd9,       /* mov rcx, cr3; mov cr3, rcx */
+        0x8a, 0x04, 0x25, 0x00, 0x00, 0x05, 0x00, /* mov al, [0x50000] */
+        0x8a, 0x1c, 0x25, 0x00, 0x10, 0x05, 0x00, /* mov bl, [0x51000] */
+        0xf4,
+    };
+    static const uint8_t invlpg[] = {
+        0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x05, 0x00, /* invlpg [0x50000] */
+        0x8a, 0x04, 0x25, 0x00, 0x00, 0x05, 0x00,       /* mov al, [0x50000] */
+        0xf4,
+    };
+    /* clang-format on */
+    const uint64_t global = 0x100;
+
+    setup_long_mode();
+    env.cr[4] |= CR4_PGE_MASK;
+    ram_ptr[0x50000] = 0x11;
+    ram_ptr[0x51000] = 0x22;
+    ram_ptr[0x60000] = 0x33;
+    ram_ptr[0x61000] = 0x44;
+    put64(PT_ADDR + 0x50 * 8, 0x50000 | PTE_P | PTE_RW | PTE_US | global);
+    put(CODE_ADDR, read_both, sizeof(read_both));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.regs[R_EAX] & 0xff, ==, 0x11);
+    g_assert_cmphex(env.regs[R_EBX] & 0xff, ==, 0x22);
+
+    /* remap both pages; a CR3 write refreshes only the non-global one */
+    put64(PT_ADDR + 0x50 * 8, 0x60000 | PTE_P | PTE_RW | PTE_US | global);
+    put64(PT_ADDR + 0x51 * 8, 0x61000 | PTE_P | PTE_RW | PTE_US);
+    put(CODE_ADDR, reload_cr3, sizeof(reload_cr3));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.regs[R_EAX] & 0xff, ==, 0x11); /* stale, as on hardware */
+    g_assert_cmphex(env.regs[R_EBX] & 0xff, ==, 0x44);
+
+    put(CODE_ADDR, invlpg, sizeof(invlpg));
+    g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.regs[R_EAX] & 0xff, ==, 0x33);
+    put64(PT_ADDR + 0x50 * 8, 0x50000 | PTE_P | PTE_RW | PTE_US);
+    put64(PT_ADDR + 0x51 * 8, 0x51000 | PTE_P | PTE_RW | PTE_US);
+}
+
 /* Touching 1024 pages over and over without a flush: the table grows until they fit. */
 static void test_tlb_growth(void)
 {
@@ -623,6 +673,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/system/sysenter-sysexit", test_sysenter_sysexit);
     g_test_add_func("/x86/system/tlb-mmio-rom", test_tlb_mmio_rom);
     g_test_add_func("/x86/system/tlb-listener-flush", test_tlb_listener_flush);
+    g_test_add_func("/x86/system/tlb-global-invlpg", test_tlb_global_invlpg);
     g_test_add_func("/x86/system/tlb-growth", test_tlb_growth);
     return g_test_run();
 }
