@@ -559,11 +559,12 @@ static void pc_devices_reset(void *opaque)
 
 /* --- devices ---------------------------------------------------------------------------- */
 
-/* i440FX host bridge, PIIX3 (PIRQ routing, 0xCF9), PIIX4 PM set up as SeaBIOS leaves it. */
+/* i440FX host bridge, PIIX3 (PIRQ routing, 0xCF9) and PIIX4 PM, set up as SeaBIOS
+ * leaves them, since a -kernel guest gets no firmware. */
 static void pc_pci_init(PCMachineState *pcms)
 {
     pcms->pci_bus = i440fx_init(&pcms->pci_memory, get_system_io());
-    piix3_create(pcms->pci_bus);
+    piix3_firmware_init(piix3_create(pcms->pci_bus));
     pcms->pm = piix4_pm_create(pcms->pci_bus, pcms->gsi[PC_SCI_IRQ]);
     piix4_pm_firmware_init(pcms->pm, PC_PM_IO_BASE);
     qemu_register_powerdown_handler(piix4_pm_powerdown_handler, pcms->pm);
