@@ -35,7 +35,7 @@
 /* The TSC frequency tern gives guests: the virtual clock, scaled (1 GHz). */
 #define APIC_TSC_FREQ_HZ 1000000000ull
 
-/* Delivery modes (ICR, LVT and IOAPIC redirection entries, SDM table 11-? / 82093AA 3.2.4). */
+/* Delivery modes (the ICR, LVT entries and IOAPIC redirection entries use the same codes). */
 #define APIC_DM_FIXED      0
 #define APIC_DM_LOWEST     1
 #define APIC_DM_SMI        2
