@@ -63,6 +63,7 @@ bool qemu_set_log_str(const char *str, GError **errp)
         /* QEMU's spelling of -trace PATTERN: "-d trace:serial_*". */
         if (g_str_has_prefix(*n, "trace:")) {
             if (!trace_apply_pattern(*n + 6, errp)) {
+                g_prefix_error(errp, "-d %s: ", *n);
                 return false;
             }
             continue;

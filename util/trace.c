@@ -111,11 +111,11 @@ bool trace_apply_pattern(const char *pattern, GError **errp)
     const char *glob = enable ? pattern : pattern + 1;
 
     if (!*glob) {
-        g_set_error(errp, TERN_ERROR, 0, "-trace: empty event pattern");
+        g_set_error(errp, TERN_ERROR, 0, "empty event pattern");
         return false;
     }
     if (!trace_enable_events(glob, enable)) {
-        g_set_error(errp, TERN_ERROR, 0, "-trace: no trace event %s '%s' (try -trace help)",
+        g_set_error(errp, TERN_ERROR, 0, "no trace event %s '%s' (try -trace help)",
                     strpbrk(glob, "*?") ? "matches" : "is named", glob);
         return false;
     }
@@ -124,28 +124,24 @@ bool trace_apply_pattern(const char *pattern, GError **errp)
 
 bool trace_init_events(const char *path, GError **errp)
 {
-    g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    GError *err = NULL;
+    FILE *f = fopen(path, "r");
+    g_autofree char *buf = NULL;
+    size_t size = 0;
+    bool ok = true;
 
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        g_set_error(errp, TERN_ERROR, 0, "-trace events=%s: %s", path, err->message);
-        g_error_free(err);
+    if (!f) {
+        g_set_error(errp, TERN_ERROR, 0, "-trace events=%s: %s", path, g_strerror(errno));
         return false;
     }
-    lines = g_strsplit(text, "\n", -1);
-    for (int i = 0; lines[i]; i++) {
-        char *line = g_strstrip(lines[i]);
-        if (!*line || *line == '#') {
-            continue;
-        }
-        if (!trace_apply_pattern(line, &err)) {
-            g_set_error(errp, TERN_ERROR, 0, "%s:%d: %s", path, i + 1, err->message);
-            g_error_free(err);
-            return false;
+    for (int lineno = 1; ok && getline(&buf, &size, f) >= 0; lineno++) {
+        char *line = g_strstrip(buf);
+        if (*line && *line != '#' && !trace_apply_pattern(line, errp)) {
+            g_prefix_error(errp, "-trace events=%s:%d: ", path, lineno);
+            ok = false;
         }
     }
-    return true;
+    fclose(f);
+    return ok;
 }
 
 bool trace_init_file(const char *path, GError **errp)
@@ -175,11 +171,12 @@ static bool trace_opt_item(const char *item, GError **errp)
     const char *eq = strchr(item, '=');
     size_t klen = eq ? (size_t)(eq - item) : 0;
 
-    if (!eq) {
-        return trace_apply_pattern(item, errp);
-    }
-    if (klen == 6 && !strncmp(item, "enable", klen)) {
-        return trace_apply_pattern(eq + 1, errp);
+    if (!eq || (klen == 6 && !strncmp(item, "enable", klen))) {
+        if (!trace_apply_pattern(eq ? eq + 1 : item, errp)) {
+            g_prefix_error(errp, "-trace: ");
+            return false;
+        }
+        return true;
     }
     if (klen == 6 && !strncmp(item, "events", klen)) {
         return trace_init_events(eq + 1, errp);

@@ -86,7 +86,8 @@ unsigned trace_enable_events(const char *pattern, bool enable);
 
 /*
  * Applies one -trace pattern: "NAME-GLOB" enables, "-NAME-GLOB" disables. False
- * with *errp when nothing matches (a typo would otherwise trace nothing, silently).
+ * with *errp when nothing matches (a typo would otherwise trace nothing, silently);
+ * the message does not name the option, so the caller prefixes it ("-trace: ").
  */
 bool trace_apply_pattern(const char *pattern, GError **errp);
 
