@@ -283,9 +283,10 @@ typedef struct Template {
     bool cl_count;     /* shift count in CL: OF only for 1, no flags for 0 */
 } Template;
 
-#define M_ALL    7
-#define M_LEGACY 3
-#define RR       0xff
+#define M_ALL       7
+#define M_LEGACY    3
+#define M_NO_COMPAT 8 /* with bit 1: 32-bit protected mode only */
+#define RR          0xff
 #define ALU2(n, o, d)                                                                              \
     {n, {o}, 1, F_BOTH, RR, 0, d, M_ALL}, {n, {o + 1}, 1, F_BOTH, RR, 0, d, M_ALL},                \
         {n, {o + 2}, 1, F_BOTH, RR, 0, d, M_ALL}, {n, {o + 3}, 1, F_BOTH, RR, 0, d, M_ALL},        \
@@ -294,6 +295,7 @@ typedef struct Template {
         n, {o + 5}, 1, F_NONE, 0, 4, d, M_ALL                                                      \
     }
 
+/* clang-format off */
 static const Template templates[] = {
     ALU2("add", 0x00, ARITH),
     ALU2("or", 0x08, ARITH & ~CC_A),
@@ -407,17 +409,18 @@ static const Template templates[] = {
     {"bound", {0x62}, 1, F_MEM, RR, 0, ARITH, M_LEGACY},
     {"cli-sti", {0xfa, 0xfb}, 2, F_NONE, 0, 0, ARITH, M_ALL},
     {"std-lodsb", {0xfd, 0xac}, 2, F_NONE, 0, 0, ARITH, M_ALL},
+    /* far transfers to selector 8 at absolute addresses in the code (CODE_ADDR = 0x3000) */
+    {"call-far", {0x9a, 0x08, 0x30, 0x00, 0x00, 0x08, 0x00, 0xf4, 0x58, 0x5a}, 10, F_NONE, 0, 0, ARITH, 2},
+    {"call-far16", {0x9a, 0x06, 0x30, 0x00, 0x00, 0xf4, 0x58, 0x5a}, 8, F_NONE, 0, 0, ARITH, 1},
+    {"retf", {0x6a, 0x08, 0x68, 0x0a, 0x30, 0x00, 0x00, 0xcb, 0xf4, 0x90}, 10, F_NONE, 0, 0, ARITH, 2},
+    /* not in compatibility mode: KVM here (PVM) raises #GP for it there; PVM emulates IRET */
+    {"iret", {0x9c, 0x6a, 0x08, 0x68, 0x0b, 0x30, 0x00, 0x00, 0xcf, 0xf4, 0x90}, 11, F_NONE, 0, 0, ARITH, 2 | M_NO_COMPAT},
+    {"jmp-far", {0xea, 0x08, 0x30, 0x00, 0x00, 0x08, 0x00, 0xf4}, 8, F_NONE, 0, 0, ARITH, 2},
     /* pushf; or dword [rsp], TF; popf; nop; nop: #DB after the first NOP */
-    {"single-step",
-     {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90},
-     11,
-     F_NONE,
-     0,
-     0,
-     ARITH,
-     6},
+    {"single-step", {0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d, 0x90, 0x90}, 11, F_NONE, 0, 0, ARITH, 6},
     {"int3", {0xcc}, 1, F_NONE, 0, 0, ARITH, M_ALL},
 };
+/* clang-format on */
 
 static const uint64_t edge_values[] = {
     0,          1,      0x7f,       0x80,       0xff,       0x7fff,
@@ -611,7 +614,10 @@ static void run_one(GRand *r, int mode, Stats *st)
     size_t len;
     int exit;
 
-    if (!(t->modes & (mode == 16 ? 1 : mode == 64 ? 4 : 2))) {
+    if (!(t->modes & (mode == 16   ? 1
+                      : mode == 64 ? 4
+                                   : 2)) ||
+        (mode == MODE_COMPAT && (t->modes & M_NO_COMPAT))) {
         st->skipped++;
         return;
     }
