@@ -219,6 +219,13 @@ static size_t build_fadt(GByteArray *b, const AcpiConfig *cfg, uint64_t gpa, siz
     size_t start = sdt_begin(b, "FACP", ACPI_FADT_REV, 16);
     uint32_t pm = cfg->pm_base;
 
+    /*
+     * One FACS pointer only (ACPI 5.2.9, Table 5.9: if one of FIRMWARE_CTRL
+     * and X_FIRMWARE_CTRL is non-zero the other must be zero; ACPICA installs
+     * each non-zero one, so both list the FACS twice). The tables lie below
+     * 4 GiB (acpi_config_check): FIRMWARE_CTRL, and X_FIRMWARE_CTRL = 0, as
+     * QEMU does.
+     */
     put32(b, gpa + facs); /* FIRMWARE_CTRL */
     put32(b, gpa + dsdt); /* DSDT */
     put8(b, 0);           /* reserved (INT_MODEL in ACPI 1.0) */
@@ -262,7 +269,7 @@ static size_t build_fadt(GByteArray *b, const AcpiConfig *cfg, uint64_t gpa, siz
     put8(b, cfg->reset_value);
     put8(b, 0); /* reserved */
     put16(b, 0);
-    put64(b, gpa + facs); /* X_FIRMWARE_CTRL */
+    put64(b, 0);          /* X_FIRMWARE_CTRL: FIRMWARE_CTRL has the FACS */
     put64(b, gpa + dsdt); /* X_DSDT */
     put_gas(b, ACPI_GAS_SYSTEM_IO, ACPI_PM1_EVT_LEN * 8, 0, pm + ACPI_PM1_STS);
     put_gas(b, 0, 0, 0, 0); /* X_PM1b_EVT_BLK */

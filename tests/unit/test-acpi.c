@@ -137,11 +137,13 @@ static void test_fadt(void)
     f = fadt_of(&t);
     g_assert_cmpuint(le32(f + 4), ==, 244);
     g_assert_cmpuint(f[8], ==, 3);
-    /* FACS and DSDT, 32- and 64-bit pointers alike */
+    /* FACS: FIRMWARE_CTRL only, X_FIRMWARE_CTRL zero (at most one may be non-zero) */
     facs = table_at(&t, le32(f + 36), "FACS");
-    g_assert_cmphex(le64(f + 132), ==, le32(f + 36));
+    g_assert_cmphex(le64(f + 132), ==, 0);
+    g_assert_cmphex(le32(f + 36), ==, t.gpa + t.off.facs);
     g_assert_cmpuint(le32(facs + 4), ==, 64);
     g_assert_cmphex(le32(f + 36) % 64, ==, 0);
+    /* DSDT: 32- and 64-bit pointers alike */
     table_at(&t, le32(f + 40), "DSDT");
     g_assert_cmphex(le64(f + 140), ==, le32(f + 40));
 
