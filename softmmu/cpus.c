@@ -31,6 +31,7 @@ typedef struct CPUWorkItem {
     run_on_cpu_func fn;
     void *data;
     bool done;
+    bool free; /* async_run_on_cpu: nobody waits; the vCPU frees it */
 } CPUWorkItem;
 
 CPUState *qemu_get_cpu(int index)
@@ -120,6 +121,10 @@ static void process_work_locked(CPUState *cpu)
         g_mutex_unlock(&cpus_lock);
         wi->fn(cpu, wi->data);
         g_mutex_lock(&cpus_lock);
+        if (wi->free) {
+            g_free(wi);
+            continue;
+        }
         wi->done = true;
         g_cond_broadcast(&cpus_state_cond);
     }
@@ -284,6 +289,28 @@ void run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data)
     wait_cpus_state(work_done_locked, &wi);
 }
 
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data)
+{
+    CPUWorkItem *wi = g_new0(CPUWorkItem, 1);
+
+    wi->fn = fn;
+    wi->data = data;
+    wi->free = true;
+    g_mutex_lock(&cpus_lock);
+    g_queue_push_tail(cpu->work, wi);
+    g_cond_broadcast(&cpus_wake_cond);
+    g_mutex_unlock(&cpus_lock);
+    qemu_cpu_kick(cpu);
+}
+
+void cpu_set_halted(CPUState *cpu, bool halted)
+{
+    g_mutex_lock(&cpus_lock);
+    cpu->halted = halted;
+    g_cond_broadcast(&cpus_wake_cond);
+    g_mutex_unlock(&cpus_lock);
+}
+
 static void do_sync_state(CPUState *cpu, void *data)
 {
     (void)data;
@@ -389,6 +416,11 @@ void qemu_destroy_vcpus(void)
         }
         if (current_accel && current_accel->destroy_vcpu) {
             current_accel->destroy_vcpu(cpu);
+        }
+        for (CPUWorkItem *wi; (wi = g_queue_pop_head(cpu->work));) {
+            if (wi->free) {
+                g_free(wi); /* async work the thread never got to */
+            }
         }
         g_queue_free(cpu->work);
         g_free(cpu->env);

@@ -8,17 +8,18 @@
  * (PC/AT compatibility, Intel 82441FX datasheet 3.1 "System memory map"),
  * and the PCI memory window between the top of low RAM and the IOAPIC.
  * Interrupts: 24 GSIs (the IOAPIC's inputs, ISA IRQ n = GSI n) handed to the
- * accelerator's irqchip.
+ * accelerator's irqchip, or to the userspace 8259 pair, IOAPIC, PIT and local
+ * APICs when it has none (hw/i386/pc-irq.c).
  *
  * Left out (XXX where it matters): the PAM shadowing of 0xC0000-0xFFFFF
- * (always ROM here), SMRAM, a VGA device (the window reads all ones), the
- * userspace 8259/IOAPIC (a later issue), fw_cfg (so -bios firmware finds no
- * tables), hotplug.
+ * (always ROM here), SMRAM, a VGA device (the window reads all ones),
+ * fw_cfg (so -bios firmware finds no tables), hotplug.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/pc.h"
+#include "hw/i386/pc-irq.h"
 #include "hw/i386/e820.h"
 #include "hw/i386/linux-boot.h"
 #include "hw/i386/multiboot.h"
@@ -329,22 +330,13 @@ void pc_build_e820(PCMachineState *pcms)
 
 static void pc_gsi_set(void *opaque, int n, int level)
 {
-    static bool logged;
-
     (void)opaque;
     if (current_accel && current_accel->set_irq && current_machine &&
         current_machine->kernel_irqchip) {
         current_accel->set_irq(n, level);
         return;
     }
-    /* XXX: the userspace 8259 pair and IOAPIC come with a later issue. */
-    if (!logged) {
-        logged = true;
-        qemu_log_mask(LOG_UNIMP,
-                      "pc: GSI %d raised with no interrupt controller to take it "
-                      "(needs an in-accelerator irqchip)\n",
-                      n);
-    }
+    pc_irq_gsi_set(n, level); /* the userspace 8259 pair and IOAPIC (hw/i386/pc-irq.c) */
 }
 
 qemu_irq *pc_gsi_init(void)
@@ -732,11 +724,17 @@ bool pc_machine_init(MachineState *ms, GError **errp)
     }
     pcms->gsi = pc_gsi_init();
     isa_bus_set_irqs(pcms->gsi);
+    if (pc_irq_userspace()) {
+        pc_irq_init();
+    }
     pc_pci_init(pcms);
     qemu_register_reset_handler(pc_devices_reset, pcms);
     if (!pc_isa_init(pcms, errp) || !pc_add_user_devices(ms, errp) || !pc_acpi_build(pcms, errp) ||
         !qemu_init_vcpus(ms, errp)) {
         return false;
+    }
+    if (pc_irq_userspace()) {
+        pc_irq_cpus_init(ms);
     }
     pc_acpi_install(pcms);
     qemu_register_reset_handler(pc_boot_reset, pcms);

@@ -92,6 +92,7 @@ typedef struct PITChannel {
     /* Channel 0 only: the IRQ edge timer. */
     int out;
     QEMUTimer *timer;
+    uint64_t timer_tick; /* the tick the timer is armed for */
 } PITChannel;
 
 struct PITState {
@@ -271,13 +272,30 @@ static void pit_irq_update(PITState *s)
     if (next == UINT64_MAX) {
         timer_del(c->timer);
     } else {
+        c->timer_tick = next;
         timer_mod(c->timer, c->load_time + ticks_to_ns(next));
     }
 }
 
+/*
+ * On the real-time virtual clock the timer runs late by far more than one
+ * tick (838 ns), which would swallow the one-tick low pulse of modes 2, 4
+ * and 5: when OUT changed at the armed tick and is back by now, show the
+ * pulse before OUT as it is now.
+ */
 static void pit_timer_cb(void *opaque)
 {
-    pit_irq_update(opaque);
+    PITState *s = opaque;
+    PITChannel *c = &s->ch[0];
+
+    if (c->state == CH_COUNTING && pit_out_at(c, c->timer_tick) != c->out && pit_out(c) == c->out) {
+        c->out = !c->out;
+        trace_pit_irq(c->out);
+        if (!s->irq_disabled) {
+            qemu_set_irq(s->irq, c->out);
+        }
+    }
+    pit_irq_update(s);
 }
 
 static void pit_channel_changed(PITChannel *c)

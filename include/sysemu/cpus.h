@@ -36,6 +36,17 @@ void qemu_cpu_kick(CPUState *cpu);
  * the caller is that thread) and waits for it. BQL held by the caller.
  */
 void run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data);
+/*
+ * Queues fn(cpu, data) for cpu's thread, in order with other work, and returns
+ * at once (any thread; no lock needed). For callers that may not wait: a vCPU
+ * thread sending an IPI holds locks the target needs to get to its queue.
+ */
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data);
+/*
+ * cpu->halted (the vCPU waits outside the accelerator, in qemu_wait_io_event)
+ * set or cleared under the cpus lock, waking the thread to look again.
+ */
+void cpu_set_halted(CPUState *cpu, bool halted);
 
 /* Accelerator -> CPUX86State for every vCPU / one vCPU (monitor, crash dumps). */
 void cpu_synchronize_state(CPUState *cpu);

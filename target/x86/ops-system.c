@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "helper.h"
 #include "fpu-helper.h"
+#include "target/x86/apic-hooks.h"
 #include <time.h>
 
 #define CR0_RESERVED_HI 0xffffffff00000000ULL
@@ -250,6 +251,9 @@ static void exec_mov_cr(X86CPU *cpu, const DecodedInsn *d)
     }
     require_cpl0(cpu);
     if (!to_cr) {
+        if (cr == 8 && x86_apic_hooks) {
+            env->cr8 = x86_apic_hooks->get_cr8(cpu);
+        }
         val = cr == 8 ? env->cr8 : env->cr[cr];
         x86_set_reg(env, gpr->reg, gpr->size, false, val);
         return;
@@ -273,6 +277,9 @@ static void exec_mov_cr(X86CPU *cpu, const DecodedInsn *d)
             x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
         }
         env->cr8 = val;
+        if (x86_apic_hooks) {
+            x86_apic_hooks->set_cr8(cpu, val);
+        }
         break;
     }
 }
@@ -358,6 +365,9 @@ static bool rdmsr(X86CPU *cpu, uint32_t msr, uint64_t *val)
         *val = *f;
         return true;
     }
+    if (x86_apic_hooks && x86_is_apic_msr(msr)) {
+        return x86_apic_hooks->msr_read(cpu, msr, val);
+    }
     switch (msr) {
     case MSR_EFER:
         *val = env->efer;
@@ -388,6 +398,9 @@ static bool wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
     CPUX86State *env = cpu->env;
     uint64_t *f = msr_field(env, msr);
 
+    if (x86_apic_hooks && x86_is_apic_msr(msr)) {
+        return x86_apic_hooks->msr_write(cpu, msr, val);
+    }
     switch (msr) {
     case MSR_EFER:
         return x86_write_efer(cpu, val);

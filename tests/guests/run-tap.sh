@@ -33,9 +33,6 @@ tests=(
 
 # What an accelerator cannot run yet: "accel/test|reason". Remove a line when it can.
 unsupported=(
-    "tcg/interrupts-pic-ioapic-lapic|tcg has no PIC, IOAPIC or LAPIC model yet (KVM's are in-kernel)"
-    "tcg/smp-bringup-4-cpus|tcg has no LAPIC (INIT/SIPI) model yet"
-    "tcg/smp-single-cpu|tcg has no LAPIC model yet"
 )
 
 # unsupported_why ACCEL/NAME: the reason it cannot run yet, if listed.
