@@ -25,6 +25,7 @@
 #define CPUID_1_EBX_CLFLUSH_MASK    0x0000ff00u /* keep the CLFLUSH line size */
 #define CPUID_1_EBX_LOGICAL_SHIFT   16
 #define CPUID_1_EDX_HTT             (1u << 28)
+#define CPUID_1_EDX_MTRR            (1u << 12)
 #define CPUID_LEAF_CACHE            4
 #define CPUID_4_TYPE_MASK           0x1fu /* 0: no more caches */
 #define CPUID_4_LEVEL_SHIFT         5
@@ -63,6 +64,7 @@ typedef struct KVMX86State {
     uint8_t xsave[XSAVE_AREA_SIZE]; /* last area read from KVM: unknown components round-trip */
     bool has_xsave, has_xcrs, has_events, has_debugregs;
     bool has_lapic;
+    bool has_mtrr; /* CPUID.1:EDX.MTRR as the vCPU sees it: the MTRR MSRs go too */
     struct kvm_lapic_state lapic_reset; /* the in-kernel LAPIC at creation: restored on reset */
 } KVMX86State;
 
@@ -124,6 +126,14 @@ static const struct {
     {MSR_KVM_PV_EOI_EN, offsetof(CPUX86State, pv_eoi_en_msr), true},
 };
 
+static bool msr_is_mtrr(uint32_t index)
+{
+    return index == MSR_MTRRdefType || index == MSR_MTRRfix64K_00000 ||
+           index == MSR_MTRRfix16K_80000 || index == MSR_MTRRfix16K_A0000 ||
+           (index >= MSR_MTRRfix4K_C0000 && index <= MSR_MTRRfix4K_C0000 + 7) ||
+           (index >= MSR_MTRRphysBase(0) && index <= MSR_MTRRphysMask(MSR_MTRRcap_VCNT - 1));
+}
+
 static bool kvm_msr_supported(uint32_t index)
 {
     if (!kvm_msr_index_list) {
@@ -157,16 +167,26 @@ static bool kvm_load_msr_list(GError **errp)
     return true;
 }
 
-static struct kvm_msrs *msrs_build(CPUX86State *env, bool reset_level)
+/*
+ * The MSRs to move: those KVM_GET_MSR_INDEX_LIST lists and, when CPUID
+ * advertises MTRRs, the MTRRs, which KVM emulates (KVM_GET/SET_MSRS accept
+ * them) but leaves out of that list. Without them the guest finds
+ * MTRRdefType.E clear: Linux says "MTRRs disabled" and turns PAT off.
+ * msrs_transfer skips any MSR KVM refuses after all.
+ */
+static struct kvm_msrs *msrs_build(CPUX86State *env, bool reset_level, bool mtrr)
 {
     struct kvm_msrs *m =
         g_malloc0(sizeof(*m) + ARRAY_SIZE(msr_table) * sizeof(struct kvm_msr_entry));
 
     for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
-        if ((msr_table[i].reset_only && !reset_level) || !kvm_msr_supported(msr_table[i].index)) {
+        uint32_t index = msr_table[i].index;
+
+        if ((msr_table[i].reset_only && !reset_level) ||
+            !(kvm_msr_supported(index) || (mtrr && msr_is_mtrr(index)))) {
             continue;
         }
-        m->entries[m->nmsrs].index = msr_table[i].index;
+        m->entries[m->nmsrs].index = index;
         m->entries[m->nmsrs].data = *(uint64_t *)((uint8_t *)env + msr_table[i].offset);
         m->nmsrs++;
     }
@@ -534,7 +554,7 @@ int kvm_arch_get_registers(CPUState *cpu)
             env->dr[7] = dr.dr7;
         }
     }
-    g_autofree struct kvm_msrs *m = msrs_build(env, true);
+    g_autofree struct kvm_msrs *m = msrs_build(env, true, x->has_mtrr);
     msrs_transfer(cpu, m, KVM_GET_MSRS, "read");
     msrs_store(env, m, m->nmsrs);
     return 0;
@@ -563,7 +583,7 @@ static int put_extras(CPUState *cpu, KVMX86State *x, int level)
         memcpy(dr.db, env->dr, sizeof(dr.db));
         kvm_vcpu_ioctl(cpu, KVM_SET_DEBUGREGS, &dr);
     }
-    g_autofree struct kvm_msrs *m = msrs_build(env, level >= KVM_PUT_RESET_STATE);
+    g_autofree struct kvm_msrs *m = msrs_build(env, level >= KVM_PUT_RESET_STATE, x->has_mtrr);
     msrs_transfer(cpu, m, KVM_SET_MSRS, "write");
     if (level >= KVM_PUT_RESET_STATE && x->has_lapic) {
         kvm_vcpu_ioctl(cpu, KVM_SET_LAPIC, &x->lapic_reset);
@@ -747,6 +767,8 @@ static bool kvm_setup_cpuid(CPUState *cpu, GError **errp)
 {
     g_autofree struct kvm_cpuid2 *sup = kvm_supported_cpuid(errp);
     g_autofree struct kvm_cpuid2 *c = NULL;
+    KVMX86State *x = cpu->accel->arch;
+    struct kvm_cpuid_entry2 *leaf1;
     int ret;
 
     if (!sup) {
@@ -765,6 +787,8 @@ static bool kvm_setup_cpuid(CPUState *cpu, GError **errp)
                     g_strerror(-ret));
         return false;
     }
+    leaf1 = cpuid_find(c, 1, 0);
+    x->has_mtrr = leaf1 && (leaf1->edx & CPUID_1_EDX_MTRR);
     return true;
 }
 

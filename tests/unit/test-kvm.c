@@ -589,6 +589,39 @@ static void test_register_roundtrip_sub(void)
     vm_teardown();
 }
 
+/*
+ * The MTRRs reach KVM and come back though KVM_GET_MSR_INDEX_LIST leaves
+ * them out: MTRRdefType E|FE, default WB (what firmware leaves), a fixed
+ * range and a variable one (UC at 3 GiB, 1 GiB; mask within 36 address bits).
+ */
+#define TEST_MTRR_DEFTYPE   0xc06
+#define TEST_MTRR_FIX64K    0x0606060606060606ULL
+#define TEST_MTRR_VAR0_BASE 0xc0000000ULL
+#define TEST_MTRR_VAR0_MASK 0xfc0000800ULL
+
+static void test_mtrr_sub(void)
+{
+    CPUState *cpu = vm_setup(code_pio, sizeof(code_pio), true);
+    CPUX86State *env = cpu->env;
+
+    env->mtrr_deftype = TEST_MTRR_DEFTYPE;
+    env->mtrr_fixed[0] = TEST_MTRR_FIX64K;
+    env->mtrr_var[0].base = TEST_MTRR_VAR0_BASE;
+    env->mtrr_var[0].mask = TEST_MTRR_VAR0_MASK;
+    cpu_synchronize_post_reset(cpu);
+    env->mtrr_deftype = 0;
+    env->mtrr_fixed[0] = 0;
+    env->mtrr_var[0].base = env->mtrr_var[0].mask = 0;
+    cpu->vcpu_dirty = false;
+    cpu_synchronize_state(cpu);
+
+    g_assert_cmphex(env->mtrr_deftype, ==, TEST_MTRR_DEFTYPE);
+    g_assert_cmphex(env->mtrr_fixed[0], ==, TEST_MTRR_FIX64K);
+    g_assert_cmphex(env->mtrr_var[0].base, ==, TEST_MTRR_VAR0_BASE);
+    g_assert_cmphex(env->mtrr_var[0].mask, ==, TEST_MTRR_VAR0_MASK);
+    vm_teardown();
+}
+
 static void test_cpuid_version(void)
 {
     CPUX86State env = {.apic_id = 3};
@@ -668,6 +701,7 @@ ISOLATED(reset)
 ISOLATED(pause_resume)
 ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
+ISOLATED(mtrr)
 ISOLATED(cpuid)
 
 int main(int argc, char **argv)
@@ -693,6 +727,7 @@ int main(int argc, char **argv)
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
+    ADD(mtrr);
     ADD(cpuid);
     return g_test_run();
 }
