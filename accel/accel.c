@@ -4,8 +4,7 @@
  * Each accelerator registers a const AccelOps from a constructor. The default
  * is kvm when /dev/kvm opens and a hardware module (kvm_intel, kvm_amd) backs
  * it; on a PVM host (kvm_pvm: nested, software shadow paging) or without
- * /dev/kvm it is tcg. Names that later issues will provide (tcg, qtest) are
- * known here so that choosing one says it is not available yet.
+ * /dev/kvm it is tcg.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -19,27 +18,6 @@ const AccelOps *current_accel;
 
 static GPtrArray *accels; /* const AccelOps *, in registration order */
 
-/*
- * Accelerators that exist by name before their code does: -accel accepts them
- * and selecting one fails saying so. A real registration of the name wins.
- */
-static bool tcg_planned_available(char **why)
-{
-    *why = g_strdup("the x86 interpreter (tcg) is not available yet");
-    return false;
-}
-
-static bool qtest_planned_available(char **why)
-{
-    *why = g_strdup("the qtest accelerator is not available yet");
-    return false;
-}
-
-static const AccelOps planned_accels[] = {
-    {.name = "tcg", .available = tcg_planned_available},
-    {.name = "qtest", .available = qtest_planned_available},
-};
-
 void accel_register(const AccelOps *ops)
 {
     if (!accels) {
@@ -48,7 +26,7 @@ void accel_register(const AccelOps *ops)
     g_ptr_array_add(accels, (gpointer)ops);
 }
 
-static const AccelOps *accel_find_registered(const char *name)
+const AccelOps *accel_find(const char *name)
 {
     for (guint i = 0; accels && i < accels->len; i++) {
         const AccelOps *ops = g_ptr_array_index(accels, i);
@@ -60,18 +38,6 @@ static const AccelOps *accel_find_registered(const char *name)
     return NULL;
 }
 
-const AccelOps *accel_find(const char *name)
-{
-    const AccelOps *ops = accel_find_registered(name);
-
-    for (size_t i = 0; !ops && i < ARRAY_SIZE(planned_accels); i++) {
-        if (strcmp(planned_accels[i].name, name) == 0) {
-            ops = &planned_accels[i];
-        }
-    }
-    return ops;
-}
-
 void accel_list(GString *out)
 {
     const char *sep = "";
@@ -81,12 +47,6 @@ void accel_list(GString *out)
 
         g_string_append_printf(out, "%s%s", sep, ops->name);
         sep = ", ";
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(planned_accels); i++) {
-        if (!accel_find_registered(planned_accels[i].name)) {
-            g_string_append_printf(out, "%s%s", sep, planned_accels[i].name);
-            sep = ", ";
-        }
     }
 }
 

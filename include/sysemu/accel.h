@@ -37,11 +37,7 @@ extern const AccelOps *current_accel;
 bool accel_select(const char *name, GError **errp);
 /* Registers an accelerator's ops (each accel/<name>/ does it from a constructor). */
 void accel_register(const AccelOps *ops);
-/*
- * The accelerator called name; NULL if tern knows no such name. tcg and qtest
- * are known before their code exists: their placeholder's available() says
- * they are not available yet.
- */
+/* The registered accelerator called name; NULL if there is none. */
 const AccelOps *accel_find(const char *name);
 /* Appends the known accelerators' names ("kvm, tcg, qtest") to out. */
 void accel_list(GString *out);

@@ -640,44 +640,32 @@ static void test_cpuid_version(void)
     g_assert_cmpint(x86_cpu_code_bits(&env), ==, 64);
 }
 
-/* True once the interpreter registered itself (not the placeholder). */
-static bool tcg_exists(void)
-{
-    g_autofree char *why = NULL;
-    const AccelOps *tcg = accel_find("tcg");
-
-    return tcg->available(&why) || !strstr(why, "not available yet");
-}
-
 static void test_accel_select(void)
 {
     GError *err = NULL;
     g_autofree char *why = NULL;
+    g_autoptr(GString) known = g_string_new(NULL);
 
     g_assert_false(accel_select("nosuch", &err));
     g_assert_nonnull(strstr(err->message, "known: kvm"));
     g_assert_nonnull(strstr(err->message, "tcg"));
+    g_assert_nonnull(strstr(err->message, "qtest"));
     g_clear_error(&err);
-    g_assert_nonnull(accel_find("tcg")); /* known, even before the interpreter exists */
-    g_assert_nonnull(accel_find("qtest"));
+    /* every accelerator is a real registration (no placeholders), listed once */
+    accel_list(known);
+    g_assert_cmpuint(known->len, ==, strlen("kvm, tcg, qtest"));
+    g_assert_nonnull(strstr(known->str, "kvm"));
+    g_assert_nonnull(strstr(known->str, "tcg"));
+    g_assert_nonnull(strstr(known->str, "qtest"));
+    g_assert_cmpstr(accel_find("tcg")->name, ==, "tcg");
+    g_assert_nonnull(accel_find("tcg")->init_machine);
+    g_assert_cmpstr(accel_find("qtest")->name, ==, "qtest");
+    g_assert_nonnull(accel_find("qtest")->init_machine);
     g_assert_null(accel_find("nosuch"));
-    if (!tcg_exists()) {
-        g_assert_false(accel_select("tcg", &err));
-        g_assert_nonnull(strstr(err->message, "not available yet"));
-        g_clear_error(&err);
-    }
-    /* the default follows accel_kvm_hw_usable: kvm, or tcg (not available yet) */
-    if (accel_kvm_hw_usable(&why)) {
-        g_assert_true(accel_select(NULL, &err));
-        g_assert_cmpstr(current_accel->name, ==, "kvm");
-    } else if (tcg_exists()) {
-        g_assert_true(accel_select(NULL, &err));
-        g_assert_cmpstr(current_accel->name, ==, "tcg");
-    } else {
-        g_assert_false(accel_select(NULL, &err));
-        g_assert_nonnull(strstr(err->message, "tcg"));
-        g_clear_error(&err);
-    }
+    /* the default follows accel_kvm_hw_usable: kvm, else tcg */
+    g_assert_true(accel_select(NULL, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(current_accel->name, ==, accel_kvm_hw_usable(&why) ? "kvm" : "tcg");
     g_assert_nonnull(why);
     g_test_message("default accelerator: %s", why);
 }
