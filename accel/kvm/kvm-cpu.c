@@ -16,6 +16,7 @@
 #include "exec/memory.h"
 #include "sysemu/cpus.h"
 #include "target/x86/cpu.h"
+#include "hw/i386/pc-irq.h"
 #include "kvm-int.h"
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -183,9 +184,13 @@ static int kvm_handle_system_event(CPUState *cpu, struct kvm_run *run)
     }
 }
 
-static int kvm_handle_hlt(CPUState *cpu)
+static int kvm_handle_hlt(CPUState *cpu, struct kvm_run *run)
 {
-    /* Without an in-kernel irqchip no interrupt controller can wake this vCPU. */
+    if (pc_cpu_apic(cpu)) {
+        /* The userspace irqchip (kernel-irqchip=off) wakes it, or it takes an interrupt now. */
+        return kvm_apic_handle_hlt(cpu, run) ? KVM_EXEC_STOP : KVM_EXEC_CONTINUE;
+    }
+    /* Without any irqchip no interrupt controller can wake this vCPU. */
     qemu_log_mask(LOG_GUEST_ERROR, "kvm: vCPU %d halted with no irqchip to wake it\n",
                   cpu->cpu_index);
     cpu->halted = true;
@@ -207,7 +212,7 @@ static int kvm_handle_exit(CPUState *cpu, struct kvm_run *run)
     case KVM_EXIT_INTR:
         return KVM_EXEC_CONTINUE;
     case KVM_EXIT_HLT:
-        return kvm_handle_hlt(cpu);
+        return kvm_handle_hlt(cpu, run);
     case KVM_EXIT_SHUTDOWN:
         qemu_log_mask(LOG_GUEST_ERROR, "kvm: vCPU %d triple fault: machine reset\n",
                       cpu->cpu_index);
@@ -263,6 +268,7 @@ static int kvm_cpu_exec(CPUState *cpu)
         if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST)) {
             __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
         }
+        kvm_apic_pre_run(cpu, run);
         ret = ioctl(cpu->accel->fd, KVM_RUN, 0);
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         if (ret < 0) {

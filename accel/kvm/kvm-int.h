@@ -28,6 +28,10 @@ struct AccelCPUState {
     struct kvm_run *run;
     int put_level; /* level of the next put when vcpu_dirty (KVM_PUT_*) */
     void *arch;    /* target/x86/kvm.c's data (XSAVE area, CPUID) */
+    /* Userspace irqchip (kvm-apic.c), under the BQL. */
+    bool hlt_wait;   /* stopped by HLT: cpu->halted until an interrupt it can take */
+    bool hlt_if;     /* RFLAGS.IF at that HLT */
+    int nmi_pending; /* atomic: inject an NMI at the next entry */
 };
 
 /* Memslots (kvm-memslots.c): registers the listener on the system address space. */
@@ -42,5 +46,14 @@ void kvm_cpu_synchronize_post_reset(CPUState *cpu);
 void kvm_cpu_destroy(CPUState *cpu);
 /* Installs the kick signal's handler (once). */
 void kvm_init_cpu_signals(void);
+
+/*
+ * The userspace irqchip (kernel-irqchip=off, kvm-apic.c): before each
+ * KVM_RUN, inject an NMI or the APIC's vector (KVM_INTERRUPT) when the guest
+ * can take it, else ask for an interrupt-window exit; at a HLT exit, true if
+ * the vCPU must wait outside KVM for an interrupt. Without the BQL.
+ */
+void kvm_apic_pre_run(CPUState *cpu, struct kvm_run *run);
+bool kvm_apic_handle_hlt(CPUState *cpu, struct kvm_run *run);
 
 #endif

@@ -123,6 +123,9 @@ static void pc_cpu_do_init(CPUState *cs, void *data)
     (void)data;
     cpu_reset(cs);
     cpu_synchronize_post_reset(cs);
+    if (cur_ops && cur_ops->cpu_reset) {
+        cur_ops->cpu_reset(cs);
+    }
     cpu_set_halted(cs, true);
 }
 
@@ -165,6 +168,9 @@ static void pc_irq_cpus_reset(void *opaque)
 
     (void)opaque;
     CPU_FOREACH(cs) {
+        if (cur_ops && cur_ops->cpu_reset) {
+            cur_ops->cpu_reset(cs);
+        }
         if (cs->cpu_index != 0) {
             cpu_set_halted(cs, true);
         }

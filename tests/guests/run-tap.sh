@@ -1,8 +1,10 @@
 #!/bin/bash
 # Runs the tests/guests kernels under BUILD/tern and prints TAP.
 #   tests/guests/run-tap.sh BUILD
-# Every kernel runs under each accelerator of GUEST_ACCELS (default "kvm tcg";
-# the results must be the same). Each prints over COM1 and ends through
+# Every kernel runs under each accelerator of GUEST_ACCELS (default "kvm tcg
+# kvm-irqchip-off"; the results must be the same). kvm-irqchip-off is KVM with
+# -machine kernel-irqchip=off: the userspace PIC, IOAPIC, PIT and LAPICs that
+# tcg uses, with KVM only injecting (accel/kvm/kvm-apic.c). Each prints over COM1 and ends through
 # isa-debug-exit (status (value << 1) | 1: 1 means it passed). A run is
 # skipped, saying why, when /dev/kvm does not open (kvm), the accelerator is
 # not available yet (tcg before the interpreter), or BUILD/tern cannot boot a
@@ -13,7 +15,7 @@ build=${build%/}
 tern=$build/tern
 guests=$build/tests/guests
 timeout_s=${GUEST_TIMEOUT:-60}
-read -r -a accels <<<"${GUEST_ACCELS:-kvm tcg}"
+read -r -a accels <<<"${GUEST_ACCELS:-kvm tcg kvm-irqchip-off}"
 
 # name | kernel | extra options | expected line | expected status [| reboot]
 # Every run has -no-reboot unless the sixth field says "reboot".
@@ -56,11 +58,12 @@ skip_accel() {
 # run ACCEL KERNEL OPTIONS...: output in $out, exit status in $status.
 # REBOOT=reboot lets a reset reset (no -no-reboot).
 run() {
-    local accel=$1 kernel=$2 noreboot=-no-reboot
+    local accel=$1 kernel=$2 noreboot=-no-reboot machine=pc
     shift 2
     [ "${REBOOT:-}" = reboot ] && noreboot=
+    [ "$accel" = kvm-irqchip-off ] && accel=kvm machine=pc,kernel-irqchip=off
     # shellcheck disable=SC2086
-    out=$(timeout -k 5 "$timeout_s" "$tern" -accel "$accel" -M pc -nographic $noreboot \
+    out=$(timeout -k 5 "$timeout_s" "$tern" -accel "$accel" -M "$machine" -nographic $noreboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$guests/$kernel" "$@" \
         </dev/null 2>&1)
     status=$?
@@ -74,7 +77,7 @@ why_skip() {
         IFS='|' read -r _ kernel _ <<<"$t"
         [ -f "$guests/$kernel" ] || { echo "$guests/$kernel is not built (make guests)"; return; }
     done
-    if [ "$accel" = kvm ] && ! (exec 3<>/dev/kvm) 2>/dev/null; then
+    if [ "${accel%-irqchip-off}" = kvm ] && ! (exec 3<>/dev/kvm) 2>/dev/null; then
         echo "/dev/kvm does not open"
         return
     fi

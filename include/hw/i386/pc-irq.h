@@ -28,6 +28,8 @@ typedef struct PCIrqAccelOps {
     void (*nmi)(CPUState *cs);
     /* Once the APICs exist: installs the accelerator's own hooks (may be NULL). */
     void (*init)(void);
+    /* cs was reset (machine reset or INIT): forget interrupt-wait state (may be NULL). */
+    void (*cpu_reset)(CPUState *cs);
 } PCIrqAccelOps;
 
 /* Registers ops (from a constructor). */
