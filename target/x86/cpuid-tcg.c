@@ -3,12 +3,15 @@
  *
  * Follows the Intel SDM Vol. 2, CPUID (leaves 0, 1, 7, 80000000H-80000008H)
  * and advertises exactly what tern's interpreter implements: no x87, MMX or
- * SSE yet (the next issue adds them), no APIC until the userspace one exists,
- * no XSAVE, BMI, SMEP/SMAP or VMX. Reachable as -cpu qemu64, max or tern.
+ * SSE yet (the next issue adds them), the APIC once the machine has given
+ * the vCPUs their userspace local APICs (apic-hooks.h; not x2APIC or the
+ * TSC-deadline timer, which are not tested end to end yet), no XSAVE, BMI,
+ * SMEP/SMAP or VMX. Reachable as -cpu qemu64, max or tern.
  * Left out: cache and topology leaves (2, 4, 0BH), which read as zeros.
  */
 #include "qemu/osdep.h"
 #include "target/x86/tcg-cpu.h"
+#include "target/x86/apic-hooks.h"
 
 #define MAX_BASIC_LEAF  7
 #define MAX_EXT_LEAF    0x80000008u
@@ -22,6 +25,7 @@
 #define CPUID_PSE   (1u << 3)
 #define CPUID_PAE   (1u << 6)
 #define CPUID_CX8   (1u << 8)
+#define CPUID_APIC  (1u << 9)
 #define CPUID_SEP   (1u << 11)
 #define CPUID_MTRR  (1u << 12)
 #define CPUID_PGE   (1u << 13)
@@ -80,7 +84,7 @@ void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint
         *eax = env->cpuid_version;
         *ebx = (env->apic_id << 24) | (1u << 16) | (CLFLUSH_LINE_8B << 8);
         *ecx = FEAT_1_ECX;
-        *edx = FEAT_1_EDX;
+        *edx = FEAT_1_EDX | (x86_apic_hooks ? CPUID_APIC : 0);
         break;
     case 7: /* structured extended features: none */
         break;
