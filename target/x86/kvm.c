@@ -25,6 +25,8 @@
 #define CPUID_1_EBX_CLFLUSH_MASK    0x0000ff00u /* keep the CLFLUSH line size */
 #define CPUID_1_EBX_LOGICAL_SHIFT   16
 #define CPUID_1_EDX_HTT             (1u << 28)
+#define CPUID_1_ECX_X2APIC          (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE    (1u << 24)
 #define CPUID_1_EDX_MTRR            (1u << 12)
 #define CPUID_LEAF_CACHE            4
 #define CPUID_4_TYPE_MASK           0x1fu /* 0: no more caches */
@@ -40,6 +42,10 @@
 #define CPUID_TOPO_LEVEL_CORE       2
 /* Paravirtual features tern's machine cannot honour. */
 #define KVM_PV_FEATURES_UNSUPPORTED (1u << KVM_FEATURE_MSI_EXT_DEST_ID)
+/* What needs KVM's own LAPIC: without it (kernel-irqchip=off) the userspace one has none of it. */
+#define KVM_PV_FEATURES_NEED_LAPIC                                                                 \
+    ((1u << KVM_FEATURE_PV_EOI) | (1u << KVM_FEATURE_PV_UNHALT) | (1u << KVM_FEATURE_PV_SEND_IPI))
+#define CPUID_1_ECX_NEED_LAPIC (CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE)
 #define KVM_PV_FEATURES_DEFAULT                                                                    \
     ((1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_NOP_IO_DELAY) |                          \
      (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
@@ -678,6 +684,9 @@ static void cpuid_add_kvm_leaves(struct kvm_cpuid2 *c)
         e->eax = KVM_PV_FEATURES_DEFAULT;
     }
     e->eax &= ~KVM_PV_FEATURES_UNSUPPORTED;
+    if (!kvm_irqchip_in_kernel()) {
+        e->eax &= ~KVM_PV_FEATURES_NEED_LAPIC;
+    }
 }
 
 /* log2 of the smallest power of two >= n. */
@@ -745,6 +754,9 @@ static void cpuid_set_identity(struct kvm_cpuid2 *c, CPUState *cpu, unsigned ncp
                      (cpu->apic_id << CPUID_1_EBX_APIC_ID_SHIFT) |
                      ((1u << bits) << CPUID_1_EBX_LOGICAL_SHIFT);
             e->ecx |= CPUID_1_ECX_HYPERVISOR;
+            if (!kvm_irqchip_in_kernel()) {
+                e->ecx &= ~CPUID_1_ECX_NEED_LAPIC; /* the userspace APIC's MSRs stay with KVM */
+            }
             e->edx = ncpus > 1 ? (e->edx | CPUID_1_EDX_HTT) : (e->edx & ~CPUID_1_EDX_HTT);
             cpu->env->cpuid_version = e->eax;
             break;

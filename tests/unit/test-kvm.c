@@ -406,6 +406,18 @@ static void test_cpuid_sub(void)
     vm_teardown();
 }
 
+/* Without KVM's LAPIC (kernel-irqchip=off) CPUID offers nothing that needs it. */
+static void test_cpuid_noirqchip_sub(void)
+{
+    setup_smp = 1;
+    vm_setup(code_cpuid, sizeof(code_cpuid), false);
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_false(ram32(0x2010) & (1u << 21)); /* x2APIC */
+    g_assert_false(ram32(0x2010) & (1u << 24)); /* TSC-deadline timer */
+    g_assert_true(ram32(0x2010) & (1u << 31));  /* hypervisor present */
+    vm_teardown();
+}
+
 static void test_too_many_vcpus_sub(void)
 {
     GError *err = NULL;
@@ -691,6 +703,7 @@ ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
 ISOLATED(mtrr)
 ISOLATED(cpuid)
+ISOLATED(cpuid_noirqchip)
 
 int main(int argc, char **argv)
 {
@@ -717,5 +730,6 @@ int main(int argc, char **argv)
     ADD(register_roundtrip);
     ADD(mtrr);
     ADD(cpuid);
+    ADD(cpuid_noirqchip);
     return g_test_run();
 }
