@@ -2,8 +2,9 @@
  * cpuid-tcg.c: the interpreter's fixed CPUID model.
  *
  * Follows the Intel SDM Vol. 2, CPUID (leaves 0, 1, 7, 80000000H-80000008H)
- * and advertises exactly what tern's interpreter implements: no x87, MMX or
- * SSE yet (the next issue adds them), the APIC once the machine has given
+ * and advertises exactly what tern's interpreter implements: x87, MMX, FXSR,
+ * SSE and SSE2 (and SSE3/SSSE3 where the host runs them) as ops-sse.c reports
+ * them, the APIC once the machine has given
  * the vCPUs their userspace local APICs (apic-hooks.h; not x2APIC or the
  * TSC-deadline timer, which are not tested end to end yet), no XSAVE, BMI,
  * SMEP/SMAP or VMX. Reachable as -cpu qemu64, max or tern.
@@ -12,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "target/x86/tcg-cpu.h"
 #include "target/x86/apic-hooks.h"
+#include "fpu-helper.h"
 
 #define MAX_BASIC_LEAF  7
 #define MAX_EXT_LEAF    0x80000008u
@@ -68,6 +70,8 @@ static uint32_t le32(const char *p)
 void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint32_t *eax,
                    uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
 {
+    uint32_t fpu_edx = 0, fpu_ecx = 0;
+
     *eax = *ebx = *ecx = *edx = 0;
     /* Basic leaves past the maximum return the highest basic leaf (Intel). */
     if (leaf > MAX_BASIC_LEAF && leaf < HV_LEAF_BASE) {
@@ -85,6 +89,9 @@ void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint
         *ebx = (env->apic_id << 24) | (1u << 16) | (CLFLUSH_LINE_8B << 8);
         *ecx = FEAT_1_ECX;
         *edx = FEAT_1_EDX | (x86_apic_hooks ? CPUID_APIC : 0);
+        x86_fpu_cpuid_features(&fpu_edx, &fpu_ecx); /* x87, MMX, FXSR, SSE... (ops-sse.c) */
+        *edx |= fpu_edx;
+        *ecx |= fpu_ecx;
         break;
     case 7: /* structured extended features: none */
         break;
