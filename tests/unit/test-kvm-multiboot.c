@@ -376,7 +376,8 @@ static void test_random_images(void)
         g_autoptr(GByteArray) b = g_byte_array_new();
         g_autofree char *path = NULL;
         bool elf = g_test_rand_bit();
-        size_t len = g_test_rand_int_range(64, 12 * 1024);
+        /* an ELF image needs room for the header past its 52-byte ELF header */
+        size_t len = g_test_rand_int_range(elf ? 4 * (13 + 8) + 4 : 64, 12 * 1024);
         size_t hdr = 4 * g_test_rand_int_range(elf ? 13 : 0, MIN(len, 8192) / 4 - 8);
         GError *err = NULL;
 
