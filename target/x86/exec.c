@@ -262,8 +262,7 @@ static void exec_one(X86CPU *cpu)
     bool tf = env->rflags & TF_MASK;
     const DecodedInsn *d;
 
-    cpu->insn_rip = env->rip;
-    cpu->insn_rsp = env->regs[R_ESP];
+    /* insn_rip/insn_rsp were saved by run_loop() just before */
     cpu->intr_shadow = false;
     tlb_check_pending_flush(&cpu->tlb);
     d = fetch_decode(cpu);
