@@ -207,11 +207,25 @@ static inline bool same_insn_bytes(const uint8_t *a, const uint8_t *b, unsigned 
 }
 
 /* Fetches and decodes at RIP (through the decode cache), raising #UD/#GP/#PF as needed. */
-static const DecodedInsn *fetch_decode(X86CPU *cpu)
+/* x86_cpu_code_bits() without the call: 64, 32 or 16 from EFER.LMA, CS.L/D, CR0.PE, VM. */
+static inline int code_bits(const CPUX86State *env)
+{
+    uint32_t cs = env->segs[R_CS].flags;
+
+    if ((env->efer & MSR_EFER_LMA) && (cs & DESC_L_MASK)) {
+        return 64;
+    }
+    if (!(env->cr[0] & CR0_PE_MASK) || (env->rflags & VM_MASK)) {
+        return 16;
+    }
+    return (cs & DESC_B_MASK) ? 32 : 16;
+}
+
+static const X86DecodeCacheEntry *fetch_decode(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
     uint8_t buf[16];
-    int bits = x86_cpu_code_bits(env);
+    int bits = code_bits(env);
     uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
     size_t n = x86_fetch_code(cpu, env->rip, buf, X86_MAX_INSN_LEN);
     uint64_t la = cpu->fetch_la;
@@ -232,6 +246,8 @@ static const DecodedInsn *fetch_decode(X86CPU *cpu)
         decode_bytes(cpu, buf, n, bits, ip_mask, &e->insn);
         memset(e->bytes, 0, sizeof(e->bytes));
         memcpy(e->bytes, buf, e->insn.len);
+        e->has_mem = has_mem_operand(&e->insn);
+        e->rmw = is_rmw(&e->insn);
         e->bits = bits;
         e->la = la;
         d = &e->insn;
@@ -240,7 +256,7 @@ static const DecodedInsn *fetch_decode(X86CPU *cpu)
     if (unlikely(cpu->log_in_asm)) {
         x86_log_in_asm(cpu, buf, d->len, bits);
     }
-    return d;
+    return e;
 }
 
 /* Executes one instruction; faults longjmp out with RIP and RSP restored by the caller. */
@@ -260,16 +276,18 @@ static void exec_one(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
     bool tf = env->rflags & TF_MASK;
+    const X86DecodeCacheEntry *e;
     const DecodedInsn *d;
 
     /* insn_rip/insn_rsp were saved by run_loop() just before */
     cpu->intr_shadow = false;
     tlb_check_pending_flush(&cpu->tlb);
-    d = fetch_decode(cpu);
-    if (has_mem_operand(d)) {
+    e = fetch_decode(cpu);
+    d = &e->insn;
+    if (e->has_mem) {
         cpu->ea = x86_mem_offset(cpu, d);
     }
-    cpu->rmw = is_rmw(d);
+    cpu->rmw = e->rmw;
     env->rip = cpu->next_rip;
     op_handlers[d->op](cpu, d);
     cpu->insn_count++;

@@ -68,6 +68,8 @@ typedef struct X86DecodeCacheEntry {
     uint64_t la; /* UINT64_MAX: empty */
     uint8_t bits;
     uint8_t bytes[16]; /* the instruction, zero-padded */
+    bool has_mem;      /* an operand is in memory: compute the effective address */
+    bool rmw;          /* operand 0 is memory read and written */
     DecodedInsn insn;
 } X86DecodeCacheEntry;
 
