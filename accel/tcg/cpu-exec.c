@@ -9,8 +9,9 @@
  * source (tcg_x86_set_intr_source) between instructions. HLT sleeps until
  * then, an NMI or a kick. The
  * interpreter works on CPUX86State directly, so synchronizing is only a TLB
- * flush when someone else wrote the state. Left out: the userspace PIC/APIC
- * (a later step plugs into tcg_x86_set_intr_source), INIT/SIPI.
+ * flush when someone else wrote the state. The userspace PIC/IOAPIC/LAPIC
+ * plug in from accel/tcg/tcg-apic.c; INIT/SIPI reach a vCPU as queued work
+ * (hw/i386/pc-irq.c).
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
