@@ -280,6 +280,10 @@ static void test_mem_forms(void)
         const X87MemInsn *in = &mem_insns[n];
         uint8_t bytes[2] = {in->opcode, (uint8_t)(in->reg << 3 | 6)};
 
+        if (g_str_has_prefix(in->name, "fisttp") && !__builtin_cpu_supports("sse3")) {
+            continue; /* SSE3: #UD in tern without the host's */
+        }
+
         for (size_t c = 0; c < G_N_ELEMENTS(control_words); c++) {
             for (size_t a = 0; a < G_N_ELEMENTS(values); a++) {
                 for (size_t k = 0;; k++) {
