@@ -70,7 +70,7 @@ static void help(void)
            "-enable-kvm          same as -accel kvm\n"
            "-m SIZE              guest RAM: 512 (MiB), 512M, 4G (default 128M)\n"
            "-smp N               number of vCPUs (default 1)\n"
-           "-cpu host            the CPU model (only 'host')\n"
+           "-cpu MODEL           the CPU model: host (kvm), qemu64/max/tern (tcg); '-cpu help'\n"
            "-name NAME           name of the guest\n"
            "-device NAME[,prop=value...]  add a device ('-device help' lists them)\n"
            "\n"
@@ -218,16 +218,48 @@ static void parse_accel(Options *o, const char *arg)
     o->ms.accel = arg;
 }
 
+/*
+ * The CPU models: under kvm, host (and max, as in QEMU: the same); under tcg the
+ * interpreter's one fixed model, by QEMU's names qemu64 and max, or tern.
+ * Which accelerator allows which is checked once it is chosen (check_cpu_model).
+ */
+#define CPU_MODELS_KNOWN "qemu64, max, tern (tcg); host, max (kvm)"
+
 static void parse_cpu(Options *o, const char *arg)
 {
+    static const char *const models[] = {"host", "max", "qemu64", "tern"};
+
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
-        printf("Available CPUs:\n  host  the host CPU as the accelerator reports it\n");
+        printf("Available CPUs:\n"
+               "  host    the host CPU as KVM reports it (-accel kvm)\n"
+               "  max     -accel kvm: host; -accel tcg: the interpreter's model\n"
+               "  qemu64  the interpreter's fixed model (-accel tcg)\n"
+               "  tern    the same (-accel tcg)\n");
         exit(0);
     }
-    if (strcmp(arg, "host") && strcmp(arg, "max")) {
-        fatal("-cpu %s: unknown CPU model (only 'host')", arg);
+    for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
+        if (!strcmp(arg, models[i])) {
+            o->ms.cpu_model = models[i];
+            return;
+        }
     }
-    o->ms.cpu_model = "host";
+    fatal("-cpu %s: unknown CPU model (known: " CPU_MODELS_KNOWN ")", arg);
+}
+
+/* After accel_select: the -cpu model must be one the chosen accelerator runs. */
+static void check_cpu_model(const MachineState *ms)
+{
+    const char *m = ms->cpu_model, *accel = current_accel->name;
+
+    if (!m || !strcmp(m, "max") || !strcmp(accel, "qtest")) {
+        return;
+    }
+    if (!strcmp(accel, "kvm") && strcmp(m, "host")) {
+        fatal("-cpu %s: not available under -accel kvm (known: " CPU_MODELS_KNOWN ")", m);
+    }
+    if (!strcmp(accel, "tcg") && !strcmp(m, "host")) {
+        fatal("-cpu host: needs -accel kvm (known: " CPU_MODELS_KNOWN ")");
+    }
 }
 
 static void parse_serial(Options *o, const char *arg)
@@ -431,7 +463,6 @@ int main(int argc, char **argv)
 {
     static Options o = {.ms = {.ram_size = DEFAULT_RAM_SIZE,
                                .smp_cpus = 1,
-                               .cpu_model = "host",
                                .kernel_irqchip = true}};
     GError *err = NULL;
     int status;
@@ -447,8 +478,11 @@ int main(int argc, char **argv)
     open_serial_ports(&o);
     memory_init(UINT64_MAX);
     memlog_init();
-    if (!pc_machine_prepare(&o.ms, &err) || !accel_select(o.ms.accel, &err) ||
-        !pc_machine_init(&o.ms, &err)) {
+    if (!pc_machine_prepare(&o.ms, &err) || !accel_select(o.ms.accel, &err)) {
+        fatal_err(err);
+    }
+    check_cpu_model(&o.ms);
+    if (!pc_machine_init(&o.ms, &err)) {
         fatal_err(err);
     }
     open_monitor(&o); /* after the UART, which keeps the mux's focus */

@@ -16,7 +16,7 @@ typedef struct MachineState {
     const char *name;            /* -name */
     uint64_t ram_size;           /* -m, bytes */
     unsigned smp_cpus;           /* -smp */
-    const char *cpu_model;       /* -cpu (default "host" under kvm) */
+    const char *cpu_model;       /* -cpu; NULL: the accelerator's own (host under kvm) */
     const char *kernel_filename; /* -kernel */
     const char *initrd_filename; /* -initrd */
     const char *kernel_cmdline;  /* -append */
