@@ -16,6 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}   # one boot on hardware KVM takes seconds
 PVM_TIMEOUT=${PVM_TIMEOUT:-420}     # PVM emulates the decompressor: minutes
+TCG_TIMEOUT=${TCG_TIMEOUT:-600}     # tern's interpreter: one to three minutes to the shell
 APPEND='console=ttyS0 earlyprintk=serial panic=-1 io_delay=none'
 
 n=0
@@ -307,9 +308,92 @@ console_echo() {
     fi
 }
 
-echo "1..11"
+# Under -accel tcg (tern's interpreter; runs on any host): the cloud kernel boots
+# to the busybox shell, a command typed at the console runs, dmesg has no kernel
+# warning, oops or BUG, and `poweroff -f` from the shell ends tern with status 0.
+# One boot: minutes on a slow host (TCG_TIMEOUT).
+tcg_wait() { # SECONDS PATTERN PID: until PATTERN is in the log or tern has ended
+    for _ in $(seq 1 $(($1 * 4))); do
+        grep -q "$2" "$work/tcg-shell.log" 2>/dev/null && return
+        kill -0 "$3" 2>/dev/null || return
+        sleep 0.25
+    done
+}
+tcg_shell() {
+    local name="cloud kernel under -accel tcg: shell on the console, typed command, poweroff exits 0 (-smp 1 -m 256M)"
+    local dname="cloud kernel under -accel tcg: no WARNING/Oops/BUG in dmesg"
+    local log=$work/tcg-shell.log fifo=$work/tcg-in why="" rc
+    mkfifo "$fifo"
+    timeout -k 5 "$TCG_TIMEOUT" "$tern" -accel tcg -smp 1 -m 256M -nographic -no-reboot \
+        -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -append "$APPEND" <"$fifo" >"$log" 2>&1 &
+    local pid=$!
+    exec 3>"$fifo"
+    for _ in $(seq 1 $((TCG_TIMEOUT * 2))); do
+        grep -q "busybox shell" "$log" 2>/dev/null && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.5
+    done
+    sleep 2
+    # one command at a time, each after the previous one's output; dmesg between
+    # markers (typed as dmesg-b""egin, so that the echo of the typed line differs)
+    printf 'echo tern-$((6*7))\n' >&3 2>/dev/null
+    tcg_wait 60 'tern-42' $pid
+    printf 'echo dmesg-b""egin; dmesg; echo dmesg-e""nd\n' >&3 2>/dev/null
+    tcg_wait 120 'dmesg-end' $pid
+    printf 'poweroff -f\n' >&3 2>/dev/null
+    wait $pid
+    rc=$?
+    exec 3>&-
+    tr -d '\r' <"$log" >"$log.txt"
+    grep -q "busybox shell" "$log.txt" || why="no shell prompt"
+    grep -q 'tern-42' "$log.txt" || why="$why; the typed command's output (tern-42) is missing"
+    [ $rc -eq 0 ] || why="$why; exit $rc"
+    [ $rc -eq 124 ] || [ $rc -eq 137 ] && why="$why (timeout ${TCG_TIMEOUT}s)"
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name: ${why#; }" "$log.txt"
+    fi
+    sed -n '/dmesg-begin/,/dmesg-end/p' "$log.txt" >"$work/tcg-dmesg"
+    if ! grep -q 'dmesg-end' "$work/tcg-dmesg"; then
+        not_ok "$dname: dmesg was not read"
+    elif grep -qE 'WARNING:|Oops|BUG:' "$work/tcg-dmesg"; then
+        not_ok "$dname"
+        grep -E -A3 'WARNING:|Oops|BUG:' "$work/tcg-dmesg" | head -40 | sed 's/^/# | /'
+    else
+        ok "$dname"
+    fi
+}
+
+# -cpu: qemu64, max and tern run under tcg; host is for kvm; an unknown model is
+# one line naming the known ones, exit 1. A -bios ROM that prints 'A' and resets.
+cpu_models() {
+    local name="-cpu under tcg: qemu64, max, tern run; host and unknown models: one line naming the known ones, exit 1"
+    local rom=$work/cpu.rom why="" out m
+    { head -c 65520 /dev/zero | tr '\0' '\377'
+      printf '\260\101\272\370\003\356\260\006\272\371\014\356\364\353\375\377'; } >"$rom"
+    for m in qemu64 max tern; do
+        out=$(timeout -k 5 30 "$tern" -accel tcg -cpu "$m" -display none -serial stdio \
+            -bios "$rom" -no-reboot </dev/null 2>&1)
+        [ $? -eq 0 ] && [ "$out" = A ] || why="$why; -cpu $m: '$out'"
+    done
+    for m in host pentium; do
+        out=$("$tern" -accel tcg -cpu "$m" -display none -serial null -bios "$rom" -no-reboot \
+            </dev/null 2>&1)
+        [ $? -eq 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+            printf '%s' "$out" | grep -q "^tern: -cpu $m: .*known: qemu64, max, tern" ||
+            why="$why; -cpu $m: '$out'"
+    done
+    if [ -z "$why" ]; then
+        ok "$name"
+    else
+        not_ok "$name: ${why#; }"
+    fi
+}
+
+echo "1..14"
 if [ ! -x "$tern" ]; then
-    for t in 1 2 3 4 5 6 7 8 9 10 11; do skip "functional $t" "$tern is not built"; done
+    for t in $(seq 1 14); do skip "functional $t" "$tern is not built"; done
     exit 0
 fi
 if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
@@ -318,7 +402,8 @@ if ! paths=$("$src/scripts/fetch-guest.sh" 2>"$work/fetch.log"); then
     kernel_reset
     tiny_linux
     console_echo
-    for t in 5 6 7 8 9 10 11; do skip "functional $t" "$reason"; done
+    cpu_models
+    for t in $(seq 6 14); do skip "functional $t" "$reason"; done
     exit 0
 fi
 eval "$paths"
@@ -327,6 +412,7 @@ bios_reset
 kernel_reset
 tiny_linux
 console_echo
+cpu_models
 loader_errors
 boot_shell
 boot_poweroff "cloud kernel to poweroff (-smp 4 -m 1024M)" "$KERNEL_CLOUD" 4 1024M
@@ -334,3 +420,4 @@ boot_poweroff "cloud kernel to poweroff (-smp 1 -m 8192M)" "$KERNEL_CLOUD" 1 819
 boot_poweroff "generic kernel to poweroff (-smp 1 -m 512M)" "$KERNEL" 1 512M
 boot_poweroff "generic kernel to poweroff (-smp 4 -m 4096M)" "$KERNEL" 4 4096M
 boot_earlyprintk
+tcg_shell
