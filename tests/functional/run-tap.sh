@@ -327,6 +327,7 @@ tcg_shell() {
     timeout -k 5 "$TCG_TIMEOUT" "$tern" -accel tcg -smp 1 -m 256M -nographic -no-reboot \
         -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -append "$APPEND" <"$fifo" >"$log" 2>&1 &
     local pid=$!
+    trap '' PIPE # tern may have ended (a crash, the timeout) before a command is typed
     exec 3>"$fifo"
     for _ in $(seq 1 $((TCG_TIMEOUT * 2))); do
         grep -q "busybox shell" "$log" 2>/dev/null && break
@@ -344,6 +345,7 @@ tcg_shell() {
     wait $pid
     rc=$?
     exec 3>&-
+    trap - PIPE
     tr -d '\r' <"$log" >"$log.txt"
     grep -q "busybox shell" "$log.txt" || why="no shell prompt"
     grep -q 'tern-42' "$log.txt" || why="$why; the typed command's output (tern-42) is missing"
