@@ -80,6 +80,7 @@ typedef struct PITChannel {
     uint32_t cur_count; /* the count the counting element runs with */
     int64_t load_time;  /* virtual ns at tick 0 */
     uint64_t frozen;    /* ticks done when paused */
+    uint32_t held;      /* the counting element in CH_IDLE: held by a mode 0 first byte, else 0 */
     bool null_count;
     /* Guest access sequencing. */
     bool write_msb_next;
@@ -211,7 +212,7 @@ static uint32_t pit_value(PITChannel *c)
 {
     switch (c->state) {
     case CH_IDLE:
-        return 0;
+        return c->held;
     case CH_WAITING:
         return c->count % pit_modulus(c);
     default:
@@ -443,6 +444,7 @@ static void pit_write_control(PITState *s, uint8_t val)
     c->rw_mode = (val >> CW_RW_SHIFT) & CW_RW_MASK;
     c->bcd = val & CW_BCD;
     c->state = CH_IDLE;
+    c->held = 0;
     c->null_count = true;
     c->write_msb_next = false;
     c->read_msb_next = false;
@@ -465,7 +467,8 @@ static void pit_write_count(PITChannel *c, uint8_t val)
             c->write_lsb = val;
             c->write_msb_next = true;
             if (c->mode == 0 && c->state != CH_IDLE) {
-                /* Mode 0: the first byte stops the count, and OUT goes low. */
+                /* Mode 0: the first byte stops the count where it is, and OUT goes low. */
+                c->held = pit_value(c);
                 c->state = CH_IDLE;
                 pit_channel_changed(c);
             }

@@ -105,6 +105,22 @@ static void test_mode0(void)
     outb(CH0, 0x00);
     at_tick(16);
     g_assert_cmpint(hwt_irq_raises[0], ==, 2);
+    /* Mid-count, the first byte disables counting: the counting element holds its value. */
+    write_count(CH0, 1000);
+    at_tick(100);
+    outb(CH0, 0x20);
+    g_assert_cmpint(hwt_irq_level[0], ==, 0);
+    g_assert_cmpuint(latch_read(0), ==, 900);
+    hwt_step(SCALE_MS);
+    g_assert_cmpuint(latch_read(0), ==, 900);
+    t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    outb(CH0, 0x00); /* 0x0020 */
+    g_assert_cmpuint(latch_read(0), ==, 0x20);
+    at_tick(0x20);
+    g_assert_cmpint(hwt_irq_raises[0], ==, 3);
+    /* A control word leaves no count to hold. */
+    outb(CTRL, CW(0, RW_WORD, 0));
+    g_assert_cmpuint(latch_read(0), ==, 0);
     teardown();
 }
 
