@@ -31,6 +31,7 @@
 #define APIC_SVR  (APIC_BASE + 0x0f0)
 #define APIC_EOI  (APIC_BASE + 0x0b0)
 #define APIC_TMR  (APIC_BASE + 0x180)
+#define APIC_ESR  (APIC_BASE + 0x280)
 #define APIC_IRR  (APIC_BASE + 0x200)
 
 static uint32_t ioapic_read(QTestState *s, uint8_t reg)
@@ -193,6 +194,19 @@ static void test_level(void)
     qtest_quit(s);
 }
 
+/* A vector below 16 is refused by the local APIC: a receive-illegal-vector error. */
+static void test_illegal_vector(void)
+{
+    QTestState *s = ioapic_start();
+
+    set_rte(s, 5, 0x05, 0);
+    set_gsi(s, 5, 1);
+    g_assert_false(apic_bit(s, APIC_IRR, 0x05));
+    qtest_writel(s, APIC_ESR, 0);
+    g_assert_cmphex(qtest_readl(s, APIC_ESR), ==, 0x40);
+    qtest_quit(s);
+}
+
 /* The PIT's channel 0 reaches pin 2 (ISA IRQ 0 is GSI 2 on the IOAPIC). */
 static void test_pit_pin2(void)
 {
@@ -217,6 +231,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ioapic/rte-bits", test_rte_bits);
     g_test_add_func("/ioapic/edge", test_edge);
     g_test_add_func("/ioapic/level", test_level);
+    g_test_add_func("/ioapic/illegal-vector", test_illegal_vector);
     g_test_add_func("/ioapic/pit-pin2", test_pit_pin2);
     return g_test_run();
 }

@@ -4,7 +4,7 @@
  * so the test reads the chips' state through OCW3 (IRR, ISR) and takes
  * interrupts with the poll command, which acts as the INTA cycle: masks,
  * fixed and rotated priorities, nesting, specific and non-specific EOI, the
- * slave behind IR2, and edge versus level sensing. The inputs are driven as
+ * slave behind IR2, edge versus level sensing, auto-EOI and special mask mode. The inputs are driven as
  * GSIs (set_irq_in), which reach 8259 input n for GSI n.
  */
 #include "libqtest.h"
@@ -285,6 +285,41 @@ static void test_edge_level(void)
     qtest_quit(s);
 }
 
+/* Auto-EOI (ICW4 bit 1) leaves ISR clear; special mask mode lets lower levels through. */
+static void test_aeoi_smm(void)
+{
+    QTestState *s = pic_start();
+
+    qtest_outb(s, MASTER_CMD, 0x11);
+    qtest_outb(s, MASTER_DATA, 0x20);
+    qtest_outb(s, MASTER_DATA, 0x04);
+    qtest_outb(s, MASTER_DATA, 0x03); /* 8086, AEOI */
+    pulse_gsi(s, 5);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 5);
+    g_assert_cmphex(read_isr(s, MASTER_CMD), ==, 0);
+
+    /* Normal EOI again; IR3 in service blocks IR5 until special mask mode masks IR3. */
+    qtest_outb(s, MASTER_CMD, 0x11);
+    qtest_outb(s, MASTER_DATA, 0x20);
+    qtest_outb(s, MASTER_DATA, 0x04);
+    qtest_outb(s, MASTER_DATA, 0x01);
+    pulse_gsi(s, 3);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 3);
+    pulse_gsi(s, 5);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, 0);
+    qtest_outb(s, MASTER_DATA, 1 << 3);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, 0); /* masking alone does not */
+    qtest_outb(s, MASTER_CMD, 0x68);              /* OCW3: set special mask mode */
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 5);
+    g_assert_cmphex(read_isr(s, MASTER_CMD), ==, 0x28);
+    qtest_outb(s, MASTER_CMD, 0x48); /* reset special mask mode */
+    qtest_outb(s, MASTER_CMD, OCW2_SPECIFIC_EOI | 5);
+    qtest_outb(s, MASTER_CMD, OCW2_SPECIFIC_EOI | 3);
+    g_assert_cmphex(read_isr(s, MASTER_CMD), ==, 0);
+    g_assert_cmphex(read_irr(s, MASTER_CMD) & 0x28, ==, 0);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -294,5 +329,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pic/rotation", test_rotation);
     g_test_add_func("/pic/cascade", test_cascade);
     g_test_add_func("/pic/edge-level", test_edge_level);
+    g_test_add_func("/pic/aeoi-smm", test_aeoi_smm);
     return g_test_run();
 }

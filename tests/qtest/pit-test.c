@@ -151,6 +151,49 @@ static void test_mode3(void)
     qtest_quit(s);
 }
 
+/* Mode 3 with an odd count: high for (N+1)/2 ticks, low for (N-1)/2. */
+static void test_mode3_odd(void)
+{
+    QTestState *s = pit_start();
+    const int n = 5;
+    int64_t t = qtest_clock_step(s, 0), prev = t;
+
+    pit_load(s, PIT_CH0, CW_CH0 | CW_LSBMSB | CW_MODE(3), n);
+    for (int i = 0; i < 6; i++) {
+        int len = i % 2 ? (n - 1) / 2 : (n + 1) / 2;
+        t = qtest_clock_step_next(s);
+        g_assert_cmpint(qtest_get_irq(s, PIT_GSI), ==, i % 2 == 1);
+        g_assert_cmpint(t - prev, >=, TICKS_NS(len) - 1);
+        g_assert_cmpint(t - prev, <=, TICKS_NS_UP(len) + 1);
+        prev = t;
+    }
+    qtest_quit(s);
+}
+
+/* Mode 2 on channel 2: GATE low holds the count, a rising GATE reloads it. */
+static void test_mode2_gate(void)
+{
+    QTestState *s = pit_start();
+    int64_t t0;
+    uint16_t c;
+
+    pit_load(s, PIT_CH2, CW_CH2 | CW_LSBMSB | CW_MODE(2), 100);
+    qtest_clock_step(s, TICKS_NS(500));
+    g_assert_cmpint(pit_latch_read(s, 2), ==, 100);
+    g_assert_cmphex(qtest_inb(s, PORT61) & P61_OUT2, ==, P61_OUT2);
+    qtest_outb(s, PORT61, P61_GATE2);
+    t0 = qtest_clock_step(s, 0);
+    qtest_clock_set(s, t0 + TICKS_NS(50) + 10);
+    c = pit_latch_read(s, 2);
+    g_assert_cmpint(c, >=, 49);
+    g_assert_cmpint(c, <=, 51);
+    qtest_outb(s, PORT61, 0);
+    qtest_clock_step(s, 1000);
+    qtest_outb(s, PORT61, P61_GATE2);
+    g_assert_cmpint(pit_latch_read(s, 2), ==, 100);
+    qtest_quit(s);
+}
+
 /* The latch holds the count of the moment it was taken until it is read. */
 static void test_latch(void)
 {
@@ -262,6 +305,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pit/mode0", test_mode0);
     g_test_add_func("/pit/mode2", test_mode2);
     g_test_add_func("/pit/mode3", test_mode3);
+    g_test_add_func("/pit/mode3-odd", test_mode3_odd);
+    g_test_add_func("/pit/mode2-gate", test_mode2_gate);
     g_test_add_func("/pit/latch", test_latch);
     g_test_add_func("/pit/readback", test_readback);
     g_test_add_func("/pit/port61", test_port61);
