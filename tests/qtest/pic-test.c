@@ -4,8 +4,9 @@
  * so the test reads the chips' state through OCW3 (IRR, ISR) and takes
  * interrupts with the poll command, which acts as the INTA cycle: masks,
  * fixed and rotated priorities, nesting, specific and non-specific EOI, the
- * slave behind IR2, edge versus level sensing, auto-EOI and special mask mode. The inputs are driven as
- * GSIs (set_irq_in), which reach 8259 input n for GSI n.
+ * slave behind IR2, edge versus level sensing, auto-EOI, special mask mode
+ * and special fully nested mode. The inputs are driven as GSIs (set_irq_in),
+ * which reach 8259 input n for GSI n.
  */
 #include "libqtest.h"
 
@@ -320,6 +321,35 @@ static void test_aeoi_smm(void)
     qtest_quit(s);
 }
 
+/* Fully nested: a higher slave line waits while IR2 is in service; special fully nested
+ * mode (ICW4 bit 4 on the master) lets it through. */
+static void test_sfnm(void)
+{
+    QTestState *s = pic_start();
+
+    pulse_gsi(s, 11);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 2);
+    g_assert_cmphex(poll(s, SLAVE_CMD), ==, POLL_INT | 3);
+    pulse_gsi(s, 9);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, 0);
+    qtest_quit(s);
+
+    s = pic_start();
+    qtest_outb(s, MASTER_CMD, 0x11);
+    qtest_outb(s, MASTER_DATA, 0x20);
+    qtest_outb(s, MASTER_DATA, 0x04);
+    qtest_outb(s, MASTER_DATA, 0x11); /* 8086, SFNM */
+    pulse_gsi(s, 11);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 2);
+    g_assert_cmphex(poll(s, SLAVE_CMD), ==, POLL_INT | 3);
+    pulse_gsi(s, 9);
+    g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 2);
+    g_assert_cmphex(poll(s, SLAVE_CMD), ==, POLL_INT | 1);
+    g_assert_cmphex(read_isr(s, MASTER_CMD), ==, 1 << 2);
+    g_assert_cmphex(read_isr(s, SLAVE_CMD), ==, 0x0a);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -330,5 +360,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pic/cascade", test_cascade);
     g_test_add_func("/pic/edge-level", test_edge_level);
     g_test_add_func("/pic/aeoi-smm", test_aeoi_smm);
+    g_test_add_func("/pic/sfnm", test_sfnm);
     return g_test_run();
 }
