@@ -113,7 +113,8 @@ static void test_rte_bits(void)
     ioapic_write(s, REG_RTE(7) + 1, 0xffffffff);
     g_assert_cmphex(ioapic_read(s, REG_RTE(7) + 1), ==, 0xff000000);
     ioapic_write(s, REG_RTE(7), RTE_MASKED | RTE_POLARITY_LOW | RTE_LOGICAL | 0x47);
-    g_assert_cmphex(ioapic_read(s, REG_RTE(7)), ==, RTE_MASKED | RTE_POLARITY_LOW | RTE_LOGICAL | 0x47);
+    g_assert_cmphex(ioapic_read(s, REG_RTE(7)), ==,
+                    RTE_MASKED | RTE_POLARITY_LOW | RTE_LOGICAL | 0x47);
     /* The other pins are untouched. */
     g_assert_cmphex(ioapic_read(s, REG_RTE(6)), ==, RTE_MASKED);
     g_assert_cmphex(ioapic_read(s, REG_RTE(8) + 1), ==, 0);

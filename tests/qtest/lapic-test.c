@@ -12,33 +12,33 @@
  */
 #include "libqtest.h"
 
-#define APIC_BASE 0xfee00000ull
-#define APIC_ID   0x020
-#define APIC_LVR  0x030
-#define APIC_TPR  0x080
-#define APIC_PPR  0x0a0
-#define APIC_LDR  0x0d0
-#define APIC_DFR  0x0e0
-#define APIC_SVR  0x0f0
-#define APIC_ISR  0x100
-#define APIC_TMR  0x180
-#define APIC_IRR  0x200
-#define APIC_ESR  0x280
-#define APIC_ICR  0x300
-#define APIC_ICR2 0x310
-#define APIC_LVTT 0x320
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_LVTE 0x370
+#define APIC_BASE  0xfee00000ull
+#define APIC_ID    0x020
+#define APIC_LVR   0x030
+#define APIC_TPR   0x080
+#define APIC_PPR   0x0a0
+#define APIC_LDR   0x0d0
+#define APIC_DFR   0x0e0
+#define APIC_SVR   0x0f0
+#define APIC_ISR   0x100
+#define APIC_TMR   0x180
+#define APIC_IRR   0x200
+#define APIC_ESR   0x280
+#define APIC_ICR   0x300
+#define APIC_ICR2  0x310
+#define APIC_LVTT  0x320
+#define APIC_LVT0  0x350
+#define APIC_LVT1  0x360
+#define APIC_LVTE  0x370
 #define APIC_TMICT 0x380
 #define APIC_TMCCT 0x390
 #define APIC_TDCR  0x3e0
 
-#define LVT_MASKED   0x10000
-#define LVT_PERIODIC 0x20000
-#define LVT_TSCDL    0x40000
-#define SVR_ENABLE   0x100
-#define ICR_SELF     (1u << 18)
+#define LVT_MASKED              0x10000
+#define LVT_PERIODIC            0x20000
+#define LVT_TSCDL               0x40000
+#define SVR_ENABLE              0x100
+#define ICR_SELF                (1u << 18)
 #define ESR_SEND_ILLEGAL_VECTOR 0x20
 #define ESR_ILLEGAL_REGISTER    0x80
 
@@ -186,7 +186,8 @@ static void test_esr(void)
     qtest_quit(s);
 }
 
-/* Fixed IPIs to self (shorthand) and to APIC 0 by destination land in IRR; TMR follows the trigger. */
+/* Fixed IPIs to self (shorthand) and to APIC 0 by destination land in IRR; TMR follows the trigger.
+ */
 static void test_ipi(void)
 {
     QTestState *s = lapic_start(NULL);

@@ -310,7 +310,7 @@ static void test_aeoi_smm(void)
     g_assert_cmphex(poll(s, MASTER_CMD), ==, 0);
     qtest_outb(s, MASTER_DATA, 1 << 3);
     g_assert_cmphex(poll(s, MASTER_CMD), ==, 0); /* masking alone does not */
-    qtest_outb(s, MASTER_CMD, 0x68);              /* OCW3: set special mask mode */
+    qtest_outb(s, MASTER_CMD, 0x68);             /* OCW3: set special mask mode */
     g_assert_cmphex(poll(s, MASTER_CMD), ==, POLL_INT | 5);
     g_assert_cmphex(read_isr(s, MASTER_CMD), ==, 0x28);
     qtest_outb(s, MASTER_CMD, 0x48); /* reset special mask mode */

@@ -13,14 +13,14 @@
 #define PORT61   0x61
 #define PIT_GSI  0
 
-#define CW_CH0     0x00
-#define CW_CH2     0x80
-#define CW_LATCH   0x00
-#define CW_LSB     0x10
-#define CW_LSBMSB  0x30
-#define CW_MODE(m) ((m) << 1)
-#define CW_BCD     0x01
-#define CW_READBACK 0xc0
+#define CW_CH0       0x00
+#define CW_CH2       0x80
+#define CW_LATCH     0x00
+#define CW_LSB       0x10
+#define CW_LSBMSB    0x30
+#define CW_MODE(m)   ((m) << 1)
+#define CW_BCD       0x01
+#define CW_READBACK  0xc0
 #define RB_NO_COUNT  0x20
 #define RB_NO_STATUS 0x10
 #define RB_CH(n)     (2 << (n))
@@ -34,9 +34,9 @@
 
 #define PIT_HZ 1193182LL
 /* ns for n ticks, rounded down / up. */
-#define TICKS_NS(n)    ((int64_t)(n) * 1000000000LL / PIT_HZ)
-#define TICKS_NS_UP(n) (((int64_t)(n) * 1000000000LL + PIT_HZ - 1) / PIT_HZ)
-#define TICK_NS 839
+#define TICKS_NS(n)    ((int64_t)(n)*1000000000LL / PIT_HZ)
+#define TICKS_NS_UP(n) (((int64_t)(n)*1000000000LL + PIT_HZ - 1) / PIT_HZ)
+#define TICK_NS        839
 
 static QTestState *pit_start(void)
 {
