@@ -441,10 +441,19 @@ static void print_tlb_mode(Monitor *mon, const char *mode, const SoftTLBModeProb
         (e->addr_read & TLB_INVALID_MASK) ? "-" : "yes",
         (e->addr_write & TLB_INVALID_MASK) ? "-" : "yes",
         (e->addr_code & TLB_INVALID_MASK) ? "-" : "yes", m->full.global ? " global" : "");
-    if (!((e->addr_read | e->addr_write | e->addr_code) & TLB_MMIO)) {
-        monitor_printf(mon, "         %s: addend 0x%" PRIxPTR " -> HVA 0x%" PRIxPTR "\n", mode,
-                       e->addend, (uintptr_t)(va + e->addend));
-    } else {
+    /* A denied access is an all-ones tag (TLB_INVALID_MASK): it says nothing of the path. */
+    bool fast = false, slow = false;
+    const uint64_t tags[] = {e->addr_read, e->addr_write, e->addr_code};
+    for (size_t i = 0; i < ARRAY_SIZE(tags); i++) {
+        if (!(tags[i] & TLB_INVALID_MASK)) {
+            *((tags[i] & TLB_MMIO) ? &slow : &fast) = true;
+        }
+    }
+    if (fast) {
+        monitor_printf(mon, "         %s: addend 0x%" PRIxPTR " -> HVA 0x%" PRIxPTR "%s\n", mode,
+                       e->addend, (uintptr_t)(va + e->addend),
+                       slow ? " (some accesses take the slow path: ROM or dirty-logged)" : "");
+    } else if (slow) {
         monitor_printf(mon, "         %s: slow path (MMIO, ROM or dirty-logged page)\n", mode);
     }
 }
@@ -473,8 +482,8 @@ void hmp_xlate(Monitor *mon, const HMPArgs *a)
         return;
     }
     /*
-     * The TLB first: under tcg, synchronizing the registers marks them dirty and
-     * the interpreter flushes its TLB before it runs again.
+     * The TLB first: under tcg, synchronizing the registers marks them dirty, and the
+     * interpreter flushes its TLB when it next runs.
      */
     if (monitor_get_cpu(mon)) {
         soft_tlb_probe(monitor_get_cpu(mon), addr, &tlb);
