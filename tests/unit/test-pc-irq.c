@@ -4,8 +4,8 @@
  * input n and IOAPIC pin n (ISA IRQ 0 on pin 2, GSI 2 nowhere), the PIT that
  * pc_irq_init creates delivers IRQ 0 at the programmed vector on the manual
  * virtual clock (through the IOAPIC and through ExtINT), the xAPIC page
- * answers with the calling vCPU's APIC, and APIC wake-ups reach the
- * accelerator's hooks.
+ * answers with the calling vCPU's APIC, APIC wake-ups reach the
+ * accelerator's hooks, and INIT/SIPI change an AP on its own thread.
  */
 #include "hw-test.h"
 #include "hw/core/cpu.h"
@@ -17,6 +17,7 @@
 #include "hw/timer/i8254.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
+#include "target/x86/cpu.h"
 
 #define NCPUS        2
 #define LAPIC_ID     0x020
@@ -214,6 +215,81 @@ static void test_mmio_selects_caller(void)
     g_assert_null(pc_cpu_apic(NULL));
 }
 
+/* An AP's thread as an accelerator runs it: waiting, running the work queued for it. */
+static gpointer ap_thread(gpointer opaque)
+{
+    CPUState *cs = opaque;
+
+    qemu_vcpu_thread_started(cs);
+    while (qemu_wait_io_event(cs)) {
+        g_usleep(1000); /* "running": the VM is never started here, so it waits again */
+    }
+    return NULL;
+}
+
+typedef struct APState {
+    bool halted;
+    uint32_t cs_sel;
+    uint64_t cs_base, rip;
+} APState;
+
+static void ap_read(CPUState *cs, void *data)
+{
+    APState *st = data;
+
+    st->halted = cs->halted;
+    st->cs_sel = cs->env->segs[R_CS].selector;
+    st->cs_base = cs->env->segs[R_CS].base;
+    st->rip = cs->env->rip;
+}
+
+/* Polls (the work runs on the AP's thread) until the AP's halted state is as wanted. */
+static void ap_wait(CPUState *ap, bool halted, APState *st)
+{
+    for (int i = 0; i < 5000; i++) {
+        run_on_cpu(ap, ap_read, st); /* a stopped vCPU: read under the cpus lock */
+        if (st->halted == halted) {
+            return;
+        }
+        bql_unlock();
+        g_usleep(1000);
+        bql_lock();
+    }
+    g_assert_not_reached();
+}
+
+/* INIT then SIPI through the BSP's ICR reach the AP's own thread (SDM Vol. 3A, 8.4.4). */
+static void test_init_sipi(void)
+{
+    CPUState *ap = qemu_get_cpu(1);
+    APState st;
+
+    ap->thread = g_thread_new("ap", ap_thread, ap);
+    while (!__atomic_load_n(&ap->created, __ATOMIC_SEQ_CST)) {
+        g_usleep(100);
+    }
+    lapic_write(LAPIC_SVR, 0x1ff);
+    lapic_write(0x310, 1u << 24);      /* ICR high: APIC ID 1 */
+    lapic_write(0x300, 0x4500);        /* INIT, assert */
+    lapic_write(0x300, 0x4600 | 0x08); /* SIPI, vector 8: 0800:0000 */
+    ap_wait(ap, false, &st);
+    g_assert_cmphex(st.cs_sel, ==, 0x0800);
+    g_assert_cmphex(st.cs_base, ==, 0x8000);
+    g_assert_cmphex(st.rip, ==, 0);
+    /* A second SIPI without INIT is ignored; INIT puts it back to waiting at the reset state. */
+    lapic_write(0x300, 0x4600 | 0x09);
+    bql_unlock();
+    g_usleep(20000); /* time for the AP's thread to act on it, were it queued */
+    bql_lock();
+    ap_wait(ap, false, &st);
+    g_assert_cmphex(st.cs_sel, ==, 0x0800);
+    lapic_write(0x300, 0x4500);
+    ap_wait(ap, true, &st);
+    g_assert_cmphex(st.cs_sel, ==, 0xf000);
+    qemu_destroy_vcpus(); /* ends the AP's thread; the last test */
+    pc_irq_cleanup();
+}
+
 static void setup(void)
 {
     static MachineState ms;
@@ -247,5 +323,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pc-irq/gsi-routing", test_gsi_routing);
     g_test_add_func("/pc-irq/pit-vectors", test_pit_vectors);
     g_test_add_func("/pc-irq/mmio-selects-caller", test_mmio_selects_caller);
+    g_test_add_func("/pc-irq/init-sipi", test_init_sipi);
     return g_test_run();
 }
