@@ -9,7 +9,8 @@
 # minus the guest RAM the guest touched is the VMM's own overhead.
 # If tern (or QEMU) cannot boot the guest under ACCEL here, it says so.
 # Not run by make check. Environment: BUILD (default build), MEM (512M),
-# BENCH_TIMEOUT (seconds per boot, default 300).
+# BENCH_TIMEOUT (seconds per boot; default 300, 900 under tcg: tern's interpreter
+# takes one to three minutes).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 accel=${1:-kvm}
@@ -18,6 +19,7 @@ build=${BUILD:-$src/build}
 tern=$build/tern
 mem=${MEM:-512M}
 timeout_s=${BENCH_TIMEOUT:-300}
+[ "$accel" = tcg ] && timeout_s=${BENCH_TIMEOUT:-900}
 append='console=ttyS0 panic=-1 io_delay=none quiet'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
