@@ -421,6 +421,10 @@ static bool pc_acpi_build(PCMachineState *pcms, GError **errp)
     cfg.sci_irq = PC_SCI_IRQ;
     cfg.reset_port = PIIX_RCR_IOPORT;
     cfg.reset_value = PIIX_RESET_VALUE;
+    /* PCI0._CRS: the 32-bit PCI window (without it Linux says "[Firmware Bug]: no
+     * secondary bus range in _CRS" and assumes everything) */
+    cfg.pci_hole_start = pcms->ms->below_4g_mem_size;
+    cfg.pci_hole_end = PC_PCI_HOLE_END;
     pcms->acpi_tables = g_byte_array_new();
     if (!acpi_build_tables(&cfg, pcms->acpi_base, pcms->acpi_tables, pcms->rsdp, NULL, errp)) {
         return false;
