@@ -56,8 +56,8 @@ void x86_check_io(X86CPU *cpu, uint16_t port, int size)
     if (!x86_protected(env) || (!x86_vm86(env) && x86_cpl(env) <= iopl(env))) {
         return;
     }
-    /* Only a 32/64-bit TSS has an I/O bitmap. */
-    if (!(tr->flags & DESC_P_MASK) || (type & 7) != 1 || (type & 8) == 0 ||
+    /* Only a 32/64-bit TSS has an I/O bitmap: type 9, or 11 once busy (as after LTR). */
+    if (!(tr->flags & DESC_P_MASK) || (type & 0xd) != 9 ||
         tr->limit < TSS_MIN_LIMIT) {
         x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
     }

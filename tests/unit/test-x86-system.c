@@ -258,6 +258,35 @@ static void test_ring3_and_back(void)
     g_assert_cmphex(env.regs[R_EAX], ==, 42);
 }
 
+/* IN/OUT at CPL 3 with IOPL 0 go through the TSS I/O bitmap, also of a busy TSS (type 11,
+ * as every TSS is after LTR): port 0x80 allowed, 0x81 not. */
+static void test_io_bitmap(void)
+{
+    static const uint8_t to_user[] = {
+        0x6a, SEL_DATA3, 0x68, 0x00, 0x70, 0x00, 0x00, 0x9c, /* ss, esp, eflags (IOPL 0) */
+        0x6a, SEL_CODE3, 0x68, 0x00, 0x60, 0x00, 0x00, 0xcf, /* cs, eip; iretd */
+    };
+    static const uint8_t user[] = {0xe6, 0x80, 0xe6, 0x81, 0xf4}; /* out 0x80,al; out 0x81,al */
+    uint16_t iomap = 0x68;
+
+    for (unsigned type = 9; type <= 11; type += 2) {
+        setup_protected();
+        put(CODE_ADDR, to_user, sizeof(to_user));
+        put(0x6000, user, sizeof(user));
+        memset(ram_ptr + TSS_ADDR, 0, 0x68 + 0x21);
+        put(TSS_ADDR + 0x66, &iomap, 2);
+        memset(ram_ptr + TSS_ADDR + 0x68, 0xff, 0x21);
+        ram_ptr[TSS_ADDR + 0x68 + 0x80 / 8] = 0xfe; /* port 0x80 allowed */
+        env.tr.base = TSS_ADDR;
+        env.tr.limit = 0x68 + 0x20;
+        env.tr.flags = DESC_P_MASK | (type << DESC_TYPE_SHIFT);
+
+        g_assert_cmpint(run_at(CODE_ADDR, 100), ==, X86_EXIT_EXCEPTION);
+        g_assert_cmpint(cpu.exception_index, ==, EXCP0D_GPF);
+        g_assert_cmphex(env.rip, ==, 0x6002);
+    }
+}
+
 /* --- 64-bit mode ----------------------------------------------------------------------------- */
 
 #define SEL_CODE64 0x08
@@ -665,6 +694,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/system/real-mode", test_real_mode);
     g_test_add_func("/x86/system/protected-segments", test_protected_segments);
     g_test_add_func("/x86/system/ring3-and-back", test_ring3_and_back);
+    g_test_add_func("/x86/system/io-bitmap", test_io_bitmap);
     g_test_add_func("/x86/system/long-mode-exceptions", test_long_mode_exceptions);
     g_test_add_func("/x86/system/triple-fault", test_triple_fault);
     g_test_add_func("/x86/system/syscall-sysret", test_syscall_sysret);
