@@ -18,6 +18,7 @@
 #include "exec/memory.h"
 #include "memory-internal.h"
 #include "flatview.h"
+#include "trace-events.h"
 
 static unsigned transaction_depth;
 static bool update_pending;
@@ -504,6 +505,7 @@ static void address_space_update_topology(AddressSpace *as)
         flatview_unref(new);
         return;
     }
+    trace_address_space_update_topology(as->name, new->nr);
     listeners_call(as, CALL_BEGIN, NULL, 0, 0);
     update_topology_pass(as, old, new, false);
     update_topology_pass(as, old, new, true);

@@ -16,6 +16,7 @@
 #include "exec/memory.h"
 #include "monitor/dma-stats.h"
 #include "memory-internal.h"
+#include "trace-events.h"
 #include <sys/mman.h>
 
 /* Total bytes of live MMIO bounce buffers, across all address spaces. */
@@ -310,15 +311,18 @@ MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr, uint64_t 
     (void)attrs;
     if (!mr->ops || !access_valid(mr, addr, size, false)) {
         *pval = ones(size);
+        trace_memory_region_ops_read(mr->name, addr, *pval, size, MEMTX_DECODE_ERROR);
         return MEMTX_DECODE_ERROR;
     }
     if (!mr->ops->read) {
         qemu_log_mask(LOG_GUEST_ERROR, "memory: read of write-only '%s' at 0x%" HWADDR_PRIx "\n",
                       mr->name, addr);
         *pval = ones(size);
+        trace_memory_region_ops_read(mr->name, addr, *pval, size, MEMTX_DECODE_ERROR);
         return MEMTX_DECODE_ERROR;
     }
     access_adjusted(mr, addr, pval, size, false);
+    trace_memory_region_ops_read(mr->name, addr, *pval, size, MEMTX_OK);
     return MEMTX_OK;
 }
 
@@ -327,6 +331,7 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t
 {
     (void)attrs;
     if (!mr->ops || !access_valid(mr, addr, size, true)) {
+        trace_memory_region_ops_write(mr->name, addr, val, size, MEMTX_DECODE_ERROR);
         return MEMTX_DECODE_ERROR;
     }
     if (!mr->ops->write) {
@@ -335,6 +340,7 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t
         return MEMTX_DECODE_ERROR;
     }
     val &= ones(size);
+    trace_memory_region_ops_write(mr->name, addr, val, size, MEMTX_OK);
     access_adjusted(mr, addr, &val, size, true);
     return MEMTX_OK;
 }
@@ -393,6 +399,7 @@ static MemTxResult unassigned_access(AddressSpace *as, hwaddr addr, uint8_t *buf
                                      bool is_write)
 {
     __atomic_fetch_add(&as->unassigned_accesses, 1, __ATOMIC_RELAXED);
+    trace_address_space_unassigned(as->name, addr, len, is_write);
     qemu_log_mask(LOG_GUEST_ERROR,
                   "memory: %s of %" PRIu64 " bytes at 0x%" HWADDR_PRIx " in '%s': nothing there\n",
                   is_write ? "write" : "read", (uint64_t)len, addr, as->name);
@@ -665,6 +672,8 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
         ptr = bounce_map(as, fv, fr, addr, plen, is_write, attrs);
     }
     rcu_read_unlock();
+    trace_address_space_map(as->name, addr, asked, *plen, is_write,
+                            ptr && outcome == DMA_MAP_BOUNCED);
     dma_stats_map(attrs, asked, *plen, ptr ? outcome : DMA_MAP_FAILED, ptr); /* 'info dma' */
     return ptr;
 }
@@ -696,6 +705,7 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_wri
     if (!buffer) {
         return; /* what a failed map returned */
     }
+    trace_address_space_unmap(buffer, access_len, is_write);
     dma_stats_unmap(buffer);
     b = bounce_take(buffer);
     if (b) {

@@ -14,6 +14,7 @@
 #include "../hw/pci/trace-events.h"
 #include "../hw/rtc/trace-events.h"
 #include "../hw/timer/trace-events.h"
+#include "../softmmu/trace-events.h"
 
 #define TREE_TRACE_EVENTS(X)                                                                       \
     HW_ACPI_TRACE_EVENTS(X)                                                                        \
@@ -24,7 +25,8 @@
     HW_MISC_TRACE_EVENTS(X)                                                                        \
     HW_PCI_TRACE_EVENTS(X)                                                                         \
     HW_RTC_TRACE_EVENTS(X)                                                                         \
-    HW_TIMER_TRACE_EVENTS(X)
+    HW_TIMER_TRACE_EVENTS(X)                                                                       \
+    SOFTMMU_TRACE_EVENTS(X)
 
 TREE_TRACE_EVENTS(TRACE_DEFINE_EVENT)
 

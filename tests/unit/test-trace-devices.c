@@ -44,7 +44,9 @@ static const char expected_events[] =
     "pic_ioport_write pic_ioport_read pic_elcr_write pic_set_irq pic_intr pic_read_irq "
     "ioapic_reg_read ioapic_reg_write ioapic_set_irq ioapic_send ioapic_eoi "
     /* 8254 and port 0x61 */
-    "pit_ioport_write pit_ioport_read pit_irq pit_load_count pit_gate port61_write";
+    "pit_ioport_write pit_ioport_read pit_irq pit_load_count pit_gate port61_write "
+    /* memory core */
+    "memory_region_ops_read memory_region_ops_write address_space_update_topology";
 
 static void cfg_writel(unsigned devfn, unsigned reg, uint32_t val)
 {
