@@ -66,6 +66,8 @@ static void help(void)
            "-h or -help          display this help and exit\n"
            "-version             display version information and exit\n"
            "-machine pc[,kernel-irqchip=on|off]  (-M) the machine; only 'pc'\n"
+           "                     serial-timing=on: COM ports transmit at the baud rate\n"
+           "                     (default off: instantly, as QEMU)\n"
            "-accel kvm|tcg|qtest choose the accelerator (default: kvm if hardware-backed)\n"
            "-enable-kvm          same as -accel kvm\n"
            "-m SIZE              guest RAM: 512 (MiB), 512M, 4G (default 128M)\n"
@@ -171,7 +173,7 @@ static void parse_smp(Options *o, const char *arg)
     o->ms.smp_cpus = cpus;
 }
 
-/* -machine pc[,kernel-irqchip=on|off] (also type=pc). */
+/* -machine pc[,kernel-irqchip=on|off][,serial-timing=on|off] (also type=pc). */
 static void parse_machine(Options *o, const char *arg)
 {
     g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
@@ -195,6 +197,11 @@ static void parse_machine(Options *o, const char *arg)
             o->ms.kernel_irqchip = !strcmp(val, "on");
         } else if (g_str_has_prefix(*p, "kernel-irqchip=")) {
             fatal("-machine %s: kernel-irqchip must be on or off", arg);
+        } else if (g_str_has_prefix(*p, "serial-timing=") &&
+                   (!strcmp(val, "on") || !strcmp(val, "off"))) {
+            o->ms.serial_timing = !strcmp(val, "on");
+        } else if (g_str_has_prefix(*p, "serial-timing=")) {
+            fatal("-machine %s: serial-timing must be on or off", arg);
         } else {
             fatal("-machine %s: unknown property '%s'", arg, *p);
         }

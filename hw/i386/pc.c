@@ -614,6 +614,12 @@ static bool pc_serial_init(PCMachineState *pcms, GError **errp)
         qdev_prop_set_uint(dev, "iobase", iobase[i]);
         qdev_prop_set_uint(dev, "irq", irq[i]);
         qdev_prop_set_string(dev, "chardev", pcms->ms->serial_labels[i]);
+        /*
+         * As QEMU's UART, the PC's COM ports transmit instantly unless
+         * -machine serial-timing=on: a polled console (Linux's, interrupts
+         * off) then costs no guest time per character.
+         */
+        qdev_prop_set_uint(dev, "tx-timing", pcms->ms->serial_timing);
         if (!qdev_realize(dev, errp)) {
             qdev_unref(dev);
             return false;

@@ -23,6 +23,7 @@ typedef struct MachineState {
     const char *firmware;        /* -bios */
     bool kernel_irqchip;         /* -machine kernel-irqchip=on|off (default on) */
     bool no_reboot;              /* -no-reboot */
+    bool serial_timing;          /* -machine serial-timing=on|off (default off: instant UART TX) */
     const char *accel;           /* -accel / -enable-kvm; NULL: the default */
     /* Chardev labels for COM1, COM2, ... in -serial order; NULL: no port there. */
     const char *serial_labels[MAX_SERIAL_PORTS];

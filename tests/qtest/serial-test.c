@@ -3,6 +3,8 @@
  * divisor latch and character time, FIFO trigger levels and the character
  * timeout, THRE and RX interrupts on IRQ 4, loopback, overrun, and bytes to and
  * from the host through a unix socket the test serves (-serial unix:PATH).
+ * The timing tests start tern with -machine pc,serial-timing=on (the PC's COM
+ * ports transmit instantly by default, as QEMU's); instant-default checks that.
  */
 #include "libqtest.h"
 
@@ -77,9 +79,8 @@ static void fixture_setup(Fixture *f, gconstpointer data)
 {
     g_autofree char *args = NULL;
 
-    (void)data;
     f->listen_fd = qtest_unix_listen(&f->path);
-    args = g_strdup_printf("-serial unix:%s", f->path);
+    args = g_strdup_printf("%s -serial unix:%s", (const char *)data, f->path);
     f->qts = qtest_init(args);
     f->host_fd = qtest_unix_accept(f->listen_fd); /* tern connected while starting */
     qtest_irq_intercept_in(f->qts, "ioapic");
@@ -360,11 +361,52 @@ static void test_loopback_modem(Fixture *f, gconstpointer data)
     }
 }
 
-static void add(const char *name, void (*fn)(Fixture *, gconstpointer))
+/*
+ * The default PC machine's COM1 transmits instantly (as QEMU's UART): THR and
+ * the shift register are empty again right after a THR write, with no clock
+ * step, and the THRE interrupt comes back at once, whatever the divisor.
+ */
+static void test_instant_default(Fixture *f, gconstpointer data)
+{
+    char c;
+
+    (void)data;
+    set_divisor(f, 384); /* 300 baud: 33 ms a character if it were timed */
+    uart_out(f, UART_IER, IER_THRI);
+    g_assert_true(com1_irq(f));
+    g_assert_cmphex(uart_in(f, UART_IIR) & IIR_ID, ==, IIR_THRI);
+    g_assert_false(com1_irq(f));
+    for (int i = 0; i < 2 * FIFO_SIZE; i++) {
+        uart_out(f, UART_THR, 'A' + i);
+        g_assert_cmphex(uart_in(f, UART_LSR) & (LSR_THRE | LSR_TEMT), ==, LSR_THRE | LSR_TEMT);
+        g_assert_true(com1_irq(f));
+        qtest_read_exact(f->host_fd, &c, 1);
+        g_assert_cmpint(c, ==, 'A' + i);
+    }
+    /* The same with the FIFOs on. */
+    uart_out(f, UART_FCR, FCR_ENABLE);
+    uart_out(f, UART_THR, '!');
+    g_assert_cmphex(uart_in(f, UART_LSR) & (LSR_THRE | LSR_TEMT), ==, LSR_THRE | LSR_TEMT);
+    qtest_read_exact(f->host_fd, &c, 1);
+    g_assert_cmpint(c, ==, '!');
+    uart_out(f, UART_IER, 0);
+    g_assert_false(com1_irq(f));
+}
+
+/* The timed transmitter: the PC machine's COM ports have it with serial-timing=on only. */
+#define TIMED   "-machine pc,serial-timing=on"
+#define DEFAULT ""
+
+static void add_with(const char *name, const char *args, void (*fn)(Fixture *, gconstpointer))
 {
     g_autofree char *path = g_strdup_printf("/serial/%s", name);
 
-    g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown);
+    g_test_add(path, Fixture, args, fixture_setup, fn, fixture_teardown);
+}
+
+static void add(const char *name, void (*fn)(Fixture *, gconstpointer))
+{
+    add_with(name, TIMED, fn);
 }
 
 int main(int argc, char **argv)
@@ -381,5 +423,6 @@ int main(int argc, char **argv)
     add("rx-timeout", test_rx_timeout);
     add("overrun", test_overrun);
     add("loopback-modem", test_loopback_modem);
+    add_with("instant-default", DEFAULT, test_instant_default);
     return g_test_run();
 }
