@@ -90,4 +90,9 @@ void kvm_arch_dump_code(CPUState *cpu, GString *out);
 /* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
 bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
 
+struct kvm_segment;
+struct SegmentCache;
+/* A segment cache in KVM's form (also used by the difftest to load KVM from a CPUX86State). */
+void kvm_seg_to_kvm(struct kvm_segment *k, const struct SegmentCache *s);
+
 #endif

@@ -245,7 +245,7 @@ static void msrs_transfer(CPUState *cpu, struct kvm_msrs *m, unsigned long ioctl
 
 /* --- segments ------------------------------------------------------------------ */
 
-static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *s)
+void kvm_seg_to_kvm(struct kvm_segment *k, const SegmentCache *s)
 {
     k->base = s->base;
     k->limit = s->limit;
@@ -277,10 +277,10 @@ static void sregs_to_kvm(struct kvm_sregs *sr, const CPUX86State *env)
 
     memset(sr, 0, sizeof(*sr));
     for (int i = 0; i < CPU_NB_SEGS; i++) {
-        seg_to_kvm(segs[i], &env->segs[i]);
+        kvm_seg_to_kvm(segs[i], &env->segs[i]);
     }
-    seg_to_kvm(&sr->ldt, &env->ldt);
-    seg_to_kvm(&sr->tr, &env->tr);
+    kvm_seg_to_kvm(&sr->ldt, &env->ldt);
+    kvm_seg_to_kvm(&sr->tr, &env->tr);
     sr->gdt.base = env->gdt.base;
     sr->gdt.limit = env->gdt.limit;
     sr->idt.base = env->idt.base;

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "target/x86/tcg-cpu.h"
+#include "sysemu/kvm.h"
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -94,22 +95,6 @@ static bool kvm_setup(char **why)
     return true;
 }
 
-static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *s)
-{
-    memset(k, 0, sizeof(*k));
-    k->base = s->base;
-    k->limit = s->limit;
-    k->selector = s->selector;
-    k->type = (s->flags & DESC_TYPE_MASK) >> DESC_TYPE_SHIFT;
-    k->present = !!(s->flags & DESC_P_MASK);
-    k->dpl = (s->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
-    k->db = !!(s->flags & DESC_B_MASK);
-    k->s = !!(s->flags & DESC_S_MASK);
-    k->l = !!(s->flags & DESC_L_MASK);
-    k->g = !!(s->flags & DESC_G_MASK);
-    k->unusable = !k->present;
-}
-
 /* Runs env's state under KVM until HLT; returns the KVM exit reason; regs back into *out. */
 static int kvm_exec(const CPUX86State *in, CPUX86State *out)
 {
@@ -122,10 +107,10 @@ static int kvm_exec(const CPUX86State *in, CPUX86State *out)
     segs[R_ES] = &sr.es, segs[R_CS] = &sr.cs, segs[R_SS] = &sr.ss;
     segs[R_DS] = &sr.ds, segs[R_FS] = &sr.fs, segs[R_GS] = &sr.gs;
     for (int i = 0; i < CPU_NB_SEGS; i++) {
-        seg_to_kvm(segs[i], &in->segs[i]);
+        kvm_seg_to_kvm(segs[i], &in->segs[i]);
     }
-    seg_to_kvm(&sr.tr, &in->tr);
-    seg_to_kvm(&sr.ldt, &in->ldt);
+    kvm_seg_to_kvm(&sr.tr, &in->tr);
+    kvm_seg_to_kvm(&sr.ldt, &in->ldt);
     sr.gdt.base = in->gdt.base;
     sr.gdt.limit = in->gdt.limit;
     sr.idt.base = in->idt.base;
