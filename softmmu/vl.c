@@ -21,6 +21,7 @@
 #include "monitor/monitor.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
+#include "sysemu/kvm.h"
 #include "sysemu/qtest.h"
 
 #define TERN_VERSION     "0.1"
@@ -69,6 +70,8 @@ static void help(void)
            "                     serial-timing=on: COM ports transmit at the baud rate\n"
            "                     (default off: instantly, as QEMU)\n"
            "-accel kvm|tcg|qtest choose the accelerator (default: kvm if hardware-backed)\n"
+           "-accel kvm,fallback=off  end on a KVM emulation failure instead of running the\n"
+           "                     instruction in the interpreter (default on)\n"
            "-enable-kvm          same as -accel kvm\n"
            "-m SIZE              guest RAM: 512 (MiB), 512M, 4G (default 128M)\n"
            "-smp N               number of vCPUs (default 1)\n"
@@ -217,7 +220,16 @@ static void parse_accel(Options *o, const char *arg)
         exit(0);
     }
     if (strchr(arg, ',')) {
-        fatal("-accel %s: accelerator properties are not supported", arg);
+        g_autofree char *name = g_strndup(arg, strchr(arg, ',') - arg);
+        GError *err = NULL;
+
+        if (strcmp(name, "kvm")) {
+            fatal("-accel %s: accelerator properties are not supported", arg);
+        }
+        if (!kvm_accel_set_props(strchr(arg, ',') + 1, &err)) {
+            fatal("%s", err->message);
+        }
+        arg = "kvm";
     }
     if (!accel_find(arg)) {
         fatal("-accel %s: unknown accelerator (see -accel help)", arg);

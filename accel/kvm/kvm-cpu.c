@@ -5,9 +5,11 @@
  * exits go to address_space_io() (string I/O repeats count times), MMIO exits
  * to address_space_memory(), both under the BQL. A kick is SIGUSR1 sent to the
  * vCPU thread: its handler sets kvm_run->immediate_exit, so KVM_RUN returns
- * EINTR whether the signal lands before or during the ioctl. Entry failures,
- * internal errors and unknown exits print the registers and the failing
- * instruction and end tern with status 1. Left out: guest debugging, MCE
+ * EINTR whether the signal lands before or during the ioctl. An instruction
+ * KVM cannot emulate runs in the interpreter (kvm-fallback.c). Entry failures,
+ * other internal errors, unknown exits and what the interpreter cannot run
+ * either print the registers and the failing instruction and end tern with
+ * status 1. Left out: guest debugging, MCE
  * injection, KVM_EXIT_X86_RDMSR/WRMSR filtering.
  */
 #include "qemu/osdep.h"
@@ -105,12 +107,18 @@ static const char *exit_name(uint32_t reason)
     return "?";
 }
 
-/* Prints the headline, the registers and the failing instruction; the VM ends with status 1. */
-static int kvm_report_failure(CPUState *cpu, const char *headline)
+/*
+ * Prints the headline (and a note saying more, if any), the registers and the
+ * failing instruction; the VM ends with status 1.
+ */
+static int kvm_report_failure_note(CPUState *cpu, const char *headline, const char *note)
 {
     g_autoptr(GString) out = g_string_new(NULL);
 
     error_report("vCPU %d: %s", cpu->cpu_index, headline);
+    if (note && *note) {
+        error_report("vCPU %d: %s", cpu->cpu_index, note);
+    }
     kvm_arch_get_registers(cpu);
     x86_cpu_dump_state(cpu->env, out);
     kvm_arch_dump_code(cpu, out);
@@ -124,10 +132,37 @@ static int kvm_report_failure(CPUState *cpu, const char *headline)
     return KVM_EXEC_STOP;
 }
 
+static int kvm_report_failure(CPUState *cpu, const char *headline)
+{
+    return kvm_report_failure_note(cpu, headline, NULL);
+}
+
+/*
+ * Emulation failures go to the interpreter (kvm-fallback.c), which runs the
+ * instruction; when it cannot either, or for any other suberror, tern reports
+ * and ends as for every failure.
+ */
 static int kvm_handle_internal_error(CPUState *cpu, struct kvm_run *run)
 {
     uint32_t sub = run->internal.suberror;
     g_autoptr(GString) msg = g_string_new(NULL);
+    g_autoptr(GString) why = g_string_new(NULL);
+
+    if (sub == KVM_INTERNAL_ERROR_EMULATION) {
+        switch (kvm_fallback_exec(cpu, why)) {
+        case KVM_FALLBACK_DONE:
+            return KVM_EXEC_CONTINUE;
+        case KVM_FALLBACK_SHUTDOWN:
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "kvm: vCPU %d triple fault (in the interpreter): machine reset\n",
+                          cpu->cpu_index);
+            cpu_stop_request(cpu);
+            qemu_system_reset_request();
+            return KVM_EXEC_STOP;
+        case KVM_FALLBACK_FAILED:
+            break;
+        }
+    }
 
     g_string_printf(msg, "KVM internal error %u: %s", sub,
                     sub < ARRAY_SIZE(internal_suberrors) && internal_suberrors[sub]
@@ -140,7 +175,7 @@ static int kvm_handle_internal_error(CPUState *cpu, struct kvm_run *run)
             g_string_append_c(msg, ')');
         }
     }
-    return kvm_report_failure(cpu, msg->str);
+    return kvm_report_failure_note(cpu, msg->str, why->str);
 }
 
 /* --- exits ------------------------------------------------------------------ */
@@ -365,6 +400,7 @@ void kvm_cpu_destroy(CPUState *cpu)
     if (!a) {
         return;
     }
+    kvm_fallback_destroy(cpu);
     kvm_arch_destroy_vcpu(cpu);
     if (a->run) {
         munmap(a->run, kvm_state ? (size_t)kvm_state->vcpu_mmap_size : sizeof(struct kvm_run));

@@ -22,6 +22,8 @@ typedef struct KVMState {
 
 extern KVMState *kvm_state;
 
+typedef struct KVMFallback KVMFallback;
+
 /* Per-vCPU state of the KVM accelerator. */
 struct AccelCPUState {
     int fd;
@@ -29,9 +31,10 @@ struct AccelCPUState {
     int put_level; /* level of the next put when vcpu_dirty (KVM_PUT_*) */
     void *arch;    /* target/x86/kvm.c's data (XSAVE area, CPUID) */
     /* Userspace irqchip (kvm-apic.c), under the BQL. */
-    bool hlt_wait;   /* stopped by HLT: cpu->halted until an interrupt it can take */
-    bool hlt_if;     /* RFLAGS.IF at that HLT */
-    int nmi_pending; /* atomic: inject an NMI at the next entry */
+    bool hlt_wait;         /* stopped by HLT: cpu->halted until an interrupt it can take */
+    bool hlt_if;           /* RFLAGS.IF at that HLT */
+    int nmi_pending;       /* atomic: inject an NMI at the next entry */
+    KVMFallback *fallback; /* the interpreter, once KVM failed to emulate something */
 };
 
 /* Memslots (kvm-memslots.c): registers the listener on the system address space. */
@@ -55,5 +58,20 @@ void kvm_init_cpu_signals(void);
  */
 void kvm_apic_pre_run(CPUState *cpu, struct kvm_run *run);
 bool kvm_apic_handle_hlt(CPUState *cpu, struct kvm_run *run);
+
+/*
+ * Emulation failures (kvm-fallback.c): on the vCPU thread, without the BQL,
+ * after KVM_EXIT_INTERNAL_ERROR with KVM_INTERNAL_ERROR_EMULATION. Runs the
+ * instruction at RIP in the interpreter and writes the state back
+ * (KVM_FALLBACK_DONE); a triple fault there is KVM_FALLBACK_SHUTDOWN; else
+ * appends to why the reason it cannot and returns KVM_FALLBACK_FAILED.
+ */
+typedef enum KVMFallbackResult {
+    KVM_FALLBACK_DONE,
+    KVM_FALLBACK_SHUTDOWN,
+    KVM_FALLBACK_FAILED,
+} KVMFallbackResult;
+KVMFallbackResult kvm_fallback_exec(CPUState *cpu, GString *why);
+void kvm_fallback_destroy(CPUState *cpu);
 
 #endif

@@ -56,6 +56,13 @@ typedef void KVMSlotNotifier(const KVMSlotInfo *info, bool set);
 void kvm_memslot_set_notifier(KVMSlotNotifier *fn);
 /* Number of memslots in use (tests). */
 unsigned kvm_memslots_count(void);
+/*
+ * -accel kvm,PROPS: "fallback=on|off" (default on: instructions KVM cannot
+ * emulate run in tern's interpreter; off: such a failure ends tern, as before).
+ */
+bool kvm_accel_set_props(const char *props, GError **errp);
+/* Instructions of cpu that KVM failed to emulate and the interpreter ran (info cpus). */
+uint64_t kvm_fallback_count(CPUState *cpu);
 /* Tears the VM down: vCPUs must be destroyed first (tests and exit). */
 void kvm_destroy_vm(void);
 
@@ -87,6 +94,8 @@ void kvm_arch_destroy_vcpu(CPUState *cpu);
  * guest's page tables, disassembled in the CPU's mode.
  */
 void kvm_arch_dump_code(CPUState *cpu, GString *out);
+/* The instruction at CS:RIP as "mnemonic operands"; false when its bytes are not readable RAM. */
+bool kvm_arch_disas_insn(CPUState *cpu, char *buf, size_t len);
 /* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
 bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
 

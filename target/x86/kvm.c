@@ -880,19 +880,62 @@ static size_t read_code(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len)
     return done;
 }
 
+/* Disassembles the first instruction of code[0..n) at rip in the given mode into buf. */
+static bool disas_one(const uint8_t *code, size_t n, uint64_t rip, int bits, char *buf, size_t len)
+{
+    csh handle;
+    cs_insn *insn;
+    bool ok = false;
+
+    if (cs_open(CS_ARCH_X86,
+                bits == 64   ? CS_MODE_64
+                : bits == 32 ? CS_MODE_32
+                             : CS_MODE_16,
+                &handle) != CS_ERR_OK) {
+        return false;
+    }
+    if (cs_disasm(handle, code, n, rip, 1, &insn) == 1) {
+        snprintf(buf, len, "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "", insn->op_str);
+        cs_free(insn, 1);
+        ok = true;
+    }
+    cs_close(&handle);
+    return ok;
+}
+
+static uint64_t code_linear(const CPUX86State *env, int bits)
+{
+    uint64_t gva = env->segs[R_CS].base + env->rip;
+
+    return bits == 64 ? gva : gva & 0xffffffffu;
+}
+
+bool kvm_arch_disas_insn(CPUState *cpu, char *buf, size_t len)
+{
+    CPUX86State *env = cpu->env;
+    int bits = x86_cpu_code_bits(env);
+    uint8_t code[X86_MAX_INSN_LEN + 1];
+    size_t n = read_code(cpu, code_linear(env, bits), code, X86_MAX_INSN_LEN);
+
+    if (n == 0) {
+        return false;
+    }
+    if (!disas_one(code, n, env->rip, bits, buf, len)) {
+        snprintf(buf, len, "(not decodable: %02x %02x %02x)", code[0], n > 1 ? code[1] : 0,
+                 n > 2 ? code[2] : 0);
+    }
+    return true;
+}
+
 void kvm_arch_dump_code(CPUState *cpu, GString *out)
 {
     CPUX86State *env = cpu->env;
     int bits = x86_cpu_code_bits(env);
-    uint64_t gva = env->segs[R_CS].base + env->rip;
+    uint64_t gva = code_linear(env, bits);
     uint8_t code[X86_MAX_INSN_LEN + 1];
+    char text[128];
     size_t n;
-    csh handle;
-    cs_insn *insn;
 
-    if (bits != 64) {
-        gva &= 0xffffffffu;
-    }
     n = read_code(cpu, gva, code, X86_MAX_INSN_LEN);
     g_string_append_printf(out, "code at %04x:%016" PRIx64 " (linear %#" PRIx64 "):",
                            env->segs[R_CS].selector, env->rip, gva);
@@ -904,19 +947,9 @@ void kvm_arch_dump_code(CPUState *cpu, GString *out)
         g_string_append_printf(out, " %02x", code[i]);
     }
     g_string_append_c(out, '\n');
-    if (cs_open(CS_ARCH_X86,
-                bits == 64   ? CS_MODE_64
-                : bits == 32 ? CS_MODE_32
-                             : CS_MODE_16,
-                &handle) != CS_ERR_OK) {
-        return;
-    }
-    if (cs_disasm(handle, code, n, env->rip, 1, &insn) == 1) {
-        g_string_append_printf(out, "instruction (%d-bit): %s %s\n", bits, insn->mnemonic,
-                               insn->op_str);
-        cs_free(insn, 1);
+    if (disas_one(code, n, env->rip, bits, text, sizeof(text))) {
+        g_string_append_printf(out, "instruction (%d-bit): %s\n", bits, text);
     } else {
         g_string_append_printf(out, "instruction (%d-bit): (not decodable)\n", bits);
     }
-    cs_close(&handle);
 }

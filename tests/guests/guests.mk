@@ -4,7 +4,7 @@
 
 GUEST_SRC := $(SRC_PATH)/tests/guests
 GUEST_OUT := $(BUILD)/tests/guests
-GUEST_NAMES := hello exitcode modes paging irq mmio smp reset
+GUEST_NAMES := hello exitcode modes paging irq mmio smp reset mmio-insn
 GUEST_ELFS := $(addprefix $(GUEST_OUT)/,$(addsuffix .elf,$(GUEST_NAMES)))
 GUEST_COMMON := $(GUEST_OUT)/crt0.o $(GUEST_OUT)/libguest.o
 GUEST_CC ?= $(CC)
@@ -20,6 +20,7 @@ guests: $(GUEST_ELFS)
 $(GUEST_OUT)/modes.elf: $(GUEST_OUT)/modes-asm.o
 $(GUEST_OUT)/smp.elf: $(GUEST_OUT)/smp-asm.o
 $(GUEST_OUT)/paging.elf: $(GUEST_OUT)/paging-asm.o
+$(GUEST_OUT)/mmio-insn.elf: $(GUEST_OUT)/mmio-insn-asm.o
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_COMMON) $(GUEST_SRC)/link.ld
 	$(quiet) LD tests/guests/$*.elf

@@ -26,6 +26,7 @@ tests=(
     "paging-and-page-fault|paging.elf||paging: ALL PASS|1"
     "interrupts-pic-ioapic-lapic|irq.elf||irq: ALL PASS|1"
     "pio-mmio-readonly-slot|mmio.elf||mmio: ALL PASS|1"
+    "insns-kvm-cannot-emulate-on-mmio|mmio-insn.elf|-device pc-testdev|mmio-insn: ALL PASS|1"
     "smp-bringup-4-cpus|smp.elf|-smp 4 -append cpus=4|smp: ALL PASS|1"
     "smp-single-cpu|smp.elf|-smp 1 -append cpus=1|smp: ALL PASS|1"
     "reset-port-cf9|reset.elf|-append via=cf9|reset: ALL PASS|1|reboot"
@@ -44,7 +45,14 @@ unsupported_why() {
     done
 }
 
-echo "1..$((${#tests[@]} * ${#accels[@]}))"
+# Under KVM only: with the interpreter fallback off, an instruction KVM cannot
+# emulate ends tern with the failure report (status 1), and never hangs.
+kvm_only=()
+for a in "${accels[@]}"; do
+    [ "${a%-irqchip-off}" = kvm ] && kvm_only+=("$a")
+done
+
+echo "1..$((${#tests[@]} * ${#accels[@]} + ${#kvm_only[@]}))"
 n=1
 
 # skip_accel ACCEL REASON: every test of ACCEL is skipped.
@@ -114,4 +122,30 @@ for accel in "${accels[@]}"; do
         fi
         n=$((n + 1))
     done
+done
+
+# fallback_off ACCEL: mmio-insn's first PXOR on MMIO must end tern with the report.
+fallback_off() {
+    local accel=$1 machine=pc
+    [ "$accel" = kvm-irqchip-off ] && machine=pc,kernel-irqchip=off
+    out=$(timeout -k 5 "$timeout_s" "$tern" -accel kvm,fallback=off -M "$machine" -nographic \
+        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pc-testdev \
+        -kernel "$guests/mmio-insn.elf" </dev/null 2>&1)
+    status=$?
+    [ "$status" -eq 1 ] && grep -q "tern: vCPU 0: KVM internal error 1: emulation failure" <<<"$out" &&
+        grep -q "fallback is off" <<<"$out" && grep -q "instruction (64-bit): pxor" <<<"$out"
+}
+
+for accel in "${kvm_only[@]}"; do
+    name="$accel/insns-kvm-cannot-emulate-fallback-off"
+    why=$(why_skip "$accel")
+    if [ -n "$why" ]; then
+        echo "ok $n $name # SKIP $why"
+    elif fallback_off "$accel"; then
+        echo "ok $n $name"
+    else
+        echo "not ok $n $name (exit status $status, expected 1 with the emulation-failure report)"
+        sed 's/^/# /' <<<"$out" | tail -40
+    fi
+    n=$((n + 1))
 done

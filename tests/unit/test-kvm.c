@@ -79,6 +79,15 @@ static const uint8_t code_triple[] = {0x0f, 0x01, 0x1e, 0x00, 0x11, 0x0f, 0x20, 
                                       0x83, 0xc8, 0x01, 0x0f, 0x22, 0xc0, 0x0f, 0x0b, 0xf4};
 /* jmp far 0xd000:0 (instructions fetched from MMIO) */
 static const uint8_t code_exec_mmio[] = {0xea, 0x00, 0x00, 0x00, 0xd0};
+/* es=0xd000; fninit; fild word [es:0x20]; fistp word [0x1100]; out [0x1100], [0x1101];
+ * out 0x12,al; hlt (KVM's emulator has no FILD: the interpreter runs it) */
+static const uint8_t code_fallback[] = {0xb8, 0x00, 0xd0, 0x8e, 0xc0, 0xdb, 0xe3, 0x26, 0xdf, 0x06,
+                                        0x20, 0x00, 0xdf, 0x1e, 0x00, 0x11, 0xa0, 0x00, 0x11, 0xe6,
+                                        0x10, 0xa0, 0x01, 0x11, 0xe6, 0x10, 0xe6, 0x12, 0xf4};
+/* ds=0xd000; crc32 eax, byte [0x20]; out 0x12,al; hlt (neither KVM nor the interpreter has CRC32)
+ */
+static const uint8_t code_crc32[] = {0xb8, 0x00, 0xd0, 0x8e, 0xd8, 0xf2, 0x0f, 0x38,
+                                     0xf0, 0x06, 0x20, 0x00, 0xe6, 0x12, 0xf4};
 /* 1: inc dword [0x2000]; jmp 1b */
 static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
 
@@ -493,8 +502,12 @@ static void test_reset_sub(void)
     vm_teardown();
 }
 
+/* Fetching code from MMIO: KVM cannot; with the interpreter fallback off, tern reports and ends. */
 static void test_internal_error_sub(void)
 {
+    GError *err = NULL;
+
+    g_assert_true(kvm_accel_set_props("fallback=off", &err));
     vm_setup(code_exec_mmio, sizeof(code_exec_mmio), true);
     g_assert_cmpint(vm_run(), ==, 1);
     vm_teardown();
@@ -507,7 +520,53 @@ static void test_internal_error(void)
     }
     g_test_trap_subprocess("/kvm/internal_error/subprocess", TEST_TIMEOUT_US, 0);
     g_test_trap_assert_passed();
-    g_test_trap_assert_stderr("*vCPU 0: *RIP=*CS =d000*code at d000:*");
+    g_test_trap_assert_stderr("*vCPU 0: KVM internal error 1: emulation failure*"
+                              "fallback is off*RIP=*CS =d000*code at d000:*");
+}
+
+/* FILD from MMIO: KVM stops with an emulation failure, the interpreter runs it. */
+static void test_fallback_sub(void)
+{
+    static const uint8_t expect[] = {0x60 + 0x20, 0}; /* the device's word at 0x20, as an integer */
+    CPUState *cpu = vm_setup(code_fallback, sizeof(code_fallback), true);
+
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_assert_cmpmem(recorded->data, recorded->len, expect, sizeof(expect));
+    g_assert_cmpuint(kvm_fallback_count(cpu), >=, 1);
+    g_test_message("instructions run by the interpreter: %" PRIu64, kvm_fallback_count(cpu));
+    vm_teardown();
+}
+
+/* CRC32 from MMIO: the interpreter lacks it too (#UD): the failure report, status 1. */
+static void test_fallback_gives_up_sub(void)
+{
+    vm_setup(code_crc32, sizeof(code_crc32), true);
+    g_assert_cmpint(vm_run(), ==, 1);
+    vm_teardown();
+}
+
+static void test_fallback_gives_up(void)
+{
+    if (!kvm_opens()) {
+        return;
+    }
+    g_test_trap_subprocess("/kvm/fallback_gives_up/subprocess", TEST_TIMEOUT_US, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr(
+        "*vCPU 0: KVM internal error 1: emulation failure*"
+        "interpreter raised #UD*code at 0000:0000000000001005 (linear 0x1005): f2 0f 38 f0*");
+}
+
+static void test_accel_props(void)
+{
+    GError *err = NULL;
+
+    g_assert_true(kvm_accel_set_props("fallback=off", &err));
+    g_assert_true(kvm_accel_set_props("fallback=on", &err));
+    g_assert_no_error(err);
+    g_assert_false(kvm_accel_set_props("fallback=maybe", &err));
+    g_assert_nonnull(strstr(err->message, "fallback=on|off"));
+    g_clear_error(&err);
 }
 
 static uint32_t read_counter(void)
@@ -702,6 +761,7 @@ ISOLATED(pause_resume)
 ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
 ISOLATED(mtrr)
+ISOLATED(fallback)
 ISOLATED(cpuid)
 ISOLATED(cpuid_noirqchip)
 
@@ -710,6 +770,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/kvm/cpu-reset-state", test_cpuid_version);
     g_test_add_func("/kvm/accel-select", test_accel_select);
+    g_test_add_func("/kvm/accel-props", test_accel_props);
 #define ADD(name)                                                                                  \
     g_test_add_func("/kvm/" #name, test_##name);                                                   \
     g_test_add_func("/kvm/" #name "/subprocess", test_##name##_sub)
@@ -725,6 +786,8 @@ int main(int argc, char **argv)
     ADD(triple_fault);
     ADD(reset);
     ADD(internal_error);
+    ADD(fallback);
+    ADD(fallback_gives_up);
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
