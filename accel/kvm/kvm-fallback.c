@@ -34,8 +34,8 @@
 #define KVM_FALLBACK_MAX_REPEATS 64
 
 #define KVM_FALLBACK_TRACE_EVENTS(X)                                                               \
-    X(kvm_fallback, (int cpu, uint64_t rip, const char *insn, int vector),                         \
-      (cpu, rip, insn, vector), "vCPU %d rip 0x%" PRIx64 " %s vector %d")                          \
+    X(kvm_fallback, (int cpu, uint64_t rip, const char *insn, int vector, int64_t us),             \
+      (cpu, rip, insn, vector, us), "vCPU %d rip 0x%" PRIx64 " %s vector %d (%" PRId64 " us)")     \
     X(kvm_fallback_give_up, (int cpu, uint64_t rip, const char *why), (cpu, rip, why),             \
       "vCPU %d rip 0x%" PRIx64 ": %s")
 
@@ -169,7 +169,7 @@ static bool is_ud_insn(CPUState *cs)
            g_ascii_isdigit(insn[2]);
 }
 
-static void trace_insn(CPUState *cs, uint64_t rip, int vector)
+static void trace_insn(CPUState *cs, uint64_t rip, int vector, int64_t start)
 {
     if (trace_event_get_state(kvm_fallback)) {
         char insn[96];
@@ -180,7 +180,7 @@ static void trace_insn(CPUState *cs, uint64_t rip, int vector)
             g_strlcpy(insn, "(not readable)", sizeof(insn));
         }
         cs->env->rip = saved;
-        trace_kvm_fallback(cs->cpu_index, rip, insn, vector);
+        trace_kvm_fallback(cs->cpu_index, rip, insn, vector, g_get_monotonic_time() - start);
     }
 }
 
@@ -192,6 +192,7 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     X86ExitReason r;
     uint64_t rip;
     int vector = -1;
+    int64_t start = g_get_monotonic_time();
 
     if (kvm_arch_get_registers(cs) < 0) {
         return give_up(cs, why, "cannot read the vCPU's registers for the interpreter");
@@ -213,16 +214,24 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     if (r == X86_EXIT_EXCEPTION) {
         vector = fb->cpu.exception_index;
         if (vector == EXCP06_ILLOP && !is_ud_insn(cs)) {
-            return give_up(cs, why, "tern's interpreter raised #UD: it lacks this instruction too");
-        }
-        if (!inject_fault(fb, env)) {
+            int done = kvm_arch_emulate_xstate(cs, why);
+
+            if (done < 0) {
+                return give_up(cs, why, "%s", "");
+            }
+            if (done == 0) {
+                return give_up(cs, why,
+                               "tern's interpreter raised #UD: it lacks this instruction too");
+            }
+            vector = -1;
+        } else if (!inject_fault(fb, env)) {
             return give_up(cs, why,
                            "the interpreter raised exception %d here %d times in a row: "
                            "no progress",
                            vector, KVM_FALLBACK_MAX_REPEATS);
         }
     } else if (r == X86_EXIT_SHUTDOWN) {
-        trace_insn(cs, rip, EXCP08_DBLE);
+        trace_insn(cs, rip, EXCP08_DBLE, start);
         return KVM_FALLBACK_SHUTDOWN;
     } else {
         fb->fault_vector = -1; /* progress */
@@ -234,6 +243,6 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
         return give_up(cs, why, "cannot write the interpreter's result back to KVM");
     }
     __atomic_fetch_add(&fb->count, 1, __ATOMIC_RELAXED);
-    trace_insn(cs, rip, vector);
+    trace_insn(cs, rip, vector, start);
     return KVM_FALLBACK_DONE;
 }

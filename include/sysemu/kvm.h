@@ -96,6 +96,13 @@ void kvm_arch_destroy_vcpu(CPUState *cpu);
 void kvm_arch_dump_code(CPUState *cpu, GString *out);
 /* The instruction at CS:RIP as "mnemonic operands"; false when its bytes are not readable RAM. */
 bool kvm_arch_disas_insn(CPUState *cpu, char *buf, size_t len);
+/*
+ * XSAVE, XSAVEOPT or XRSTOR (standard format) at CS:RIP, which the
+ * interpreter lacks, done on KVM's XSAVE area (read by kvm_arch_get_registers
+ * and written back by kvm_arch_put_registers): 1 done (RIP advanced), 0 not
+ * one of those, -1 cannot (why says so).
+ */
+int kvm_arch_emulate_xstate(CPUState *cpu, GString *why);
 /* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
 bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
 

@@ -16,7 +16,9 @@
 #include "target/x86/cpu.h"
 #include "../../accel/kvm/kvm-int.h"
 #include <asm/kvm_para.h>
+#include "target/x86/decode.h"
 #include <capstone.h>
+#include <cpuid.h>
 #include <sys/ioctl.h>
 
 #define CPUID_MAX_ENTRIES           256
@@ -51,18 +53,24 @@
      (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
 
 /* FXSAVE / XSAVE area offsets (SDM Vol. 1, table 10-2 and 13.4). */
-#define FXSAVE_FCW      0
-#define FXSAVE_FSW      2
-#define FXSAVE_FTW      4
-#define FXSAVE_FOP      6
-#define FXSAVE_FIP      8
-#define FXSAVE_FDP      16
-#define FXSAVE_MXCSR    24
-#define FXSAVE_ST       32
-#define FXSAVE_XMM      160
-#define XSAVE_HEADER_BV 512
-#define XSAVE_YMMH      576
-#define XSAVE_AREA_SIZE 4096
+#define FXSAVE_FCW       0
+#define FXSAVE_FSW       2
+#define FXSAVE_FTW       4
+#define FXSAVE_FOP       6
+#define FXSAVE_FIP       8
+#define FXSAVE_FDP       16
+#define FXSAVE_MXCSR     24
+#define FXSAVE_ST        32
+#define FXSAVE_XMM       160
+#define XSAVE_HEADER_BV  512
+#define XSAVE_LEGACY     512 /* the FXSAVE-format region, components 0 and 1 */
+#define XSAVE_HEADER_SZ  64
+#define XSAVE_ALIGN      64
+#define XSAVE_FIRST_EXT  2 /* components from 2 up live at CPUID.(0xD, i):EBX */
+#define XSAVE_MAX_COMP   19
+#define XCOMP_BV_COMPACT (1ULL << 63)
+#define XSAVE_YMMH       576
+#define XSAVE_AREA_SIZE  4096
 
 #define X86_MAX_INSN_LEN 15
 
@@ -952,4 +960,200 @@ void kvm_arch_dump_code(CPUState *cpu, GString *out)
     } else {
         g_string_append_printf(out, "instruction (%d-bit): (not decodable)\n", bits);
     }
+}
+
+/* --- XSAVE/XRSTOR for the interpreter fallback ------------------------------------------ */
+
+/*
+ * Copies between guest-virtual memory (through the guest's page tables,
+ * KVM_TRANSLATE; RAM only) and buf. False when a page is not mapped RAM.
+ */
+static bool guest_rw(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len, bool is_write)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        uint64_t gpa;
+        size_t chunk = MIN(len - done, TARGET_PAGE_SIZE - ((gva + done) & ~TARGET_PAGE_MASK));
+
+        if (!kvm_arch_translate(cpu, gva + done, &gpa) || !gpa_is_ram(gpa) ||
+            address_space_rw(address_space_memory(), gpa, MEMTXATTRS_UNSPECIFIED, buf + done, chunk,
+                             is_write) != MEMTX_OK) {
+            return false;
+        }
+        done += chunk;
+    }
+    return true;
+}
+
+/* Where component i (>= 2) lives in the standard format, from the host's CPUID leaf 0xD. */
+static bool xstate_comp(unsigned i, uint32_t *off, uint32_t *size)
+{
+    unsigned a, b, c, d;
+
+    if (!__get_cpuid_count(0xd, i, &a, &b, &c, &d) || !a || b + a > XSAVE_AREA_SIZE) {
+        return false;
+    }
+    *off = b;
+    *size = a;
+    return true;
+}
+
+/* The x87 part of the legacy region: everything in it but MXCSR, MXCSR_MASK and the XMMs. */
+static void legacy_copy_x87(uint8_t *dst, const uint8_t *src)
+{
+    memcpy(dst, src, FXSAVE_MXCSR);
+    memcpy(dst + FXSAVE_ST, src + FXSAVE_ST, FXSAVE_XMM - FXSAVE_ST);
+}
+
+/*
+ * XRSTOR in the standard format (SDM Vol. 1, 13.8): for each component i of
+ * RFBM = XCR0 & EDX:EAX, load it from the area when its XSTATE_BV bit is set,
+ * else put it in its initial state; MXCSR is loaded when RFBM has SSE or AVX.
+ */
+static bool xrstor_area(uint8_t *kvm, const uint8_t *mem, uint64_t rfbm, GString *why)
+{
+    uint64_t bv, kvm_bv, comp;
+
+    memcpy(&bv, mem + XSAVE_HEADER_BV, 8);
+    memcpy(&comp, mem + XSAVE_HEADER_BV + 8, 8);
+    if (comp & XCOMP_BV_COMPACT) {
+        g_string_append(why, "XRSTOR of a compacted area is not done by the fallback");
+        return false;
+    }
+    memcpy(&kvm_bv, kvm + XSAVE_HEADER_BV, 8);
+    if (rfbm & XSTATE_FP_MASK) {
+        static const uint8_t init_fcw[2] = {0x7f, 0x03};
+
+        if (bv & XSTATE_FP_MASK) {
+            legacy_copy_x87(kvm, mem);
+        } else {
+            uint8_t zero[XSAVE_LEGACY] = {0};
+
+            legacy_copy_x87(kvm, zero);
+            memcpy(kvm + FXSAVE_FCW, init_fcw, 2);
+        }
+    }
+    if (rfbm & XSTATE_SSE_MASK) {
+        if (bv & XSTATE_SSE_MASK) {
+            memcpy(kvm + FXSAVE_XMM, mem + FXSAVE_XMM, 16 * 16);
+        } else {
+            memset(kvm + FXSAVE_XMM, 0, 16 * 16);
+        }
+    }
+    if (rfbm & (XSTATE_SSE_MASK | XSTATE_YMM_MASK)) {
+        memcpy(kvm + FXSAVE_MXCSR, mem + FXSAVE_MXCSR, 4);
+    }
+    for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_MAX_COMP; i++) {
+        uint32_t off, size;
+
+        if (!(rfbm & (1ULL << i)) || !xstate_comp(i, &off, &size)) {
+            continue;
+        }
+        if (bv & (1ULL << i)) {
+            memcpy(kvm + off, mem + off, size);
+        } else {
+            memset(kvm + off, 0, size);
+        }
+    }
+    kvm_bv = (kvm_bv & ~rfbm) | (bv & rfbm);
+    memcpy(kvm + XSAVE_HEADER_BV, &kvm_bv, 8);
+    return true;
+}
+
+/* XSAVE/XSAVEOPT in the standard format: every component of RFBM, XSTATE_BV's RFBM bits. */
+static void xsave_area(uint8_t *mem, const uint8_t *kvm, uint64_t rfbm)
+{
+    uint64_t bv, kvm_bv;
+
+    memcpy(&bv, mem + XSAVE_HEADER_BV, 8);
+    memcpy(&kvm_bv, kvm + XSAVE_HEADER_BV, 8);
+    if (rfbm & XSTATE_FP_MASK) {
+        legacy_copy_x87(mem, kvm);
+    }
+    if (rfbm & XSTATE_SSE_MASK) {
+        memcpy(mem + FXSAVE_XMM, kvm + FXSAVE_XMM, 16 * 16);
+    }
+    if (rfbm & (XSTATE_SSE_MASK | XSTATE_YMM_MASK)) {
+        memcpy(mem + FXSAVE_MXCSR, kvm + FXSAVE_MXCSR, 8); /* MXCSR, MXCSR_MASK */
+    }
+    for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_MAX_COMP; i++) {
+        uint32_t off, size;
+
+        if ((rfbm & (1ULL << i)) && xstate_comp(i, &off, &size)) {
+            memcpy(mem + off, kvm + off, size);
+        }
+    }
+    bv = (bv & ~rfbm) | (kvm_bv & rfbm);
+    memcpy(mem + XSAVE_HEADER_BV, &bv, 8);
+}
+
+/* Linear address of d's memory operand at the current RIP (the instruction is d->len long). */
+static uint64_t insn_linear(const CPUX86State *env, const DecodedInsn *d, int bits)
+{
+    const X86MemAddr *m = &d->mem;
+    uint64_t ea = m->disp, mask = d->addrsize >= 8 ? UINT64_MAX : (1ULL << (8 * d->addrsize)) - 1;
+
+    if (m->base >= 0) {
+        ea += env->regs[m->base];
+    }
+    if (m->index >= 0) {
+        ea += env->regs[m->index] * m->scale;
+    }
+    if (m->rip_rel) {
+        ea += env->rip + d->len;
+    }
+    ea &= mask;
+    if (bits == 64) {
+        return ea + (m->seg == R_FS || m->seg == R_GS ? env->segs[m->seg].base : 0);
+    }
+    return (env->segs[m->seg].base + ea) & 0xffffffffu;
+}
+
+int kvm_arch_emulate_xstate(CPUState *cpu, GString *why)
+{
+    CPUX86State *env = cpu->env;
+    KVMX86State *x = cpu->accel->arch;
+    int bits = x86_cpu_code_bits(env);
+    uint8_t code[X86_MAX_INSN_LEN + 1];
+    uint8_t area[XSAVE_AREA_SIZE];
+    size_t n = read_code(cpu, code_linear(env, bits), code, X86_MAX_INSN_LEN);
+    DecodedInsn d;
+    uint64_t la, rfbm;
+
+    if (!n || x86_decode(code, n, bits, &d) != X86_DECODE_OK ||
+        (d.op != OP_XSAVE && d.op != OP_XRSTOR)) {
+        return 0;
+    }
+    if (!x->has_xsave || !(env->cr[4] & CR4_OSXSAVE_MASK)) {
+        g_string_append(why, "XSAVE/XRSTOR without KVM_GET_XSAVE or CR4.OSXSAVE");
+        return -1;
+    }
+    la = insn_linear(env, &d, bits);
+    if (la & (XSAVE_ALIGN - 1)) {
+        g_string_append(why, "misaligned XSAVE area (#GP) is not raised by the fallback");
+        return -1;
+    }
+    rfbm = (env->xcr0 ? env->xcr0 : XSTATE_FP_MASK) &
+           (((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX]);
+    if (!guest_rw(cpu, la, area, sizeof(area), false)) {
+        g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not mapped RAM", la);
+        return -1;
+    }
+    if (d.op == OP_XRSTOR) {
+        if (!xrstor_area(x->xsave, area, rfbm, why)) {
+            return -1;
+        }
+        /* kvm_arch_put_registers writes env->fpu over the area: make them agree. */
+        fxsave_to_env(&env->fpu, x->xsave);
+        memcpy(env->fpu.ymmh, x->xsave + XSAVE_YMMH, sizeof(env->fpu.ymmh));
+    } else {
+        xsave_area(area, x->xsave, rfbm);
+        if (!guest_rw(cpu, la, area, sizeof(area), true)) {
+            g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not writable RAM", la);
+            return -1;
+        }
+    }
+    env->rip += d.len;
+    return 1;
 }

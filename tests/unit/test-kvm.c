@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/trace.h"
 #include "exec/memory.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
@@ -88,6 +89,13 @@ static const uint8_t code_fallback[] = {0xb8, 0x00, 0xd0, 0x8e, 0xc0, 0xdb, 0xe3
  */
 static const uint8_t code_crc32[] = {0xb8, 0x00, 0xd0, 0x8e, 0xd8, 0xf2, 0x0f, 0x38,
                                      0xf0, 0x06, 0x20, 0x00, 0xe6, 0x12, 0xf4};
+/* CR4 |= OSXSAVE|OSFXSR; XCR0 = 3; fninit; fld1; xsave [0x2000]; fninit; xrstor [0x2000];
+ * fstp dword [0x2400]; out 0x12,al; hlt (EDX:EAX = 0:3) */
+static const uint8_t code_xsave[] = {0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0x04, 0x00, 0x0f,
+                                     0x22, 0xe0, 0x66, 0x31, 0xc9, 0x66, 0x31, 0xd2, 0x66, 0xb8,
+                                     0x03, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd1, 0xdb, 0xe3, 0xd9,
+                                     0xe8, 0x0f, 0xae, 0x26, 0x00, 0x20, 0xdb, 0xe3, 0x0f, 0xae,
+                                     0x2e, 0x00, 0x20, 0xd9, 0x1e, 0x00, 0x24, 0xe6, 0x12, 0xf4};
 /* 1: inc dword [0x2000]; jmp 1b */
 static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
 
@@ -557,6 +565,32 @@ static void test_fallback_gives_up(void)
         "interpreter raised #UD*code at 0000:0000000000001005 (linear 0x1005): f2 0f 38 f0*");
 }
 
+/*
+ * XSAVE and XRSTOR: where KVM's emulator meets them (all of real mode on a
+ * PVM host) the interpreter lacks them too; the fallback does them on KVM's
+ * XSAVE area. Natively (hardware KVM) the same results.
+ */
+static void test_fallback_xsave_sub(void)
+{
+    uint16_t fcw;
+    uint64_t bv;
+    uint32_t one;
+
+    CPUState *cpu = vm_setup(code_xsave, sizeof(code_xsave), true);
+
+    g_assert_cmpuint(trace_enable_events("kvm_fallback*", true), ==, 2); /* on stderr */
+    g_assert_cmpint(vm_run(), ==, 0);
+    g_test_message("instructions run by the fallback: %" PRIu64, kvm_fallback_count(cpu));
+    memcpy(&fcw, ram_ptr(0x2000), 2);
+    memcpy(&bv, ram_ptr(0x2000 + 512), 8);
+    memcpy(&one, ram_ptr(0x2400), 4);
+    g_assert_cmphex(fcw, ==, 0x37f);                          /* FNINIT's control word */
+    g_assert_cmphex(*ram_ptr(0x2000 + 32 + 9), ==, 0x3f);     /* ST0 = 1.0: exponent 0x3fff */
+    g_assert_cmphex(bv & XSTATE_FP_MASK, ==, XSTATE_FP_MASK); /* x87 in use */
+    g_assert_cmphex(one, ==, 0x3f800000);                     /* restored ST0, as a float */
+    vm_teardown();
+}
+
 static void test_accel_props(void)
 {
     GError *err = NULL;
@@ -762,6 +796,7 @@ ISOLATED(stop_during_io)
 ISOLATED(register_roundtrip)
 ISOLATED(mtrr)
 ISOLATED(fallback)
+ISOLATED(fallback_xsave)
 ISOLATED(cpuid)
 ISOLATED(cpuid_noirqchip)
 
@@ -788,6 +823,7 @@ int main(int argc, char **argv)
     ADD(internal_error);
     ADD(fallback);
     ADD(fallback_gives_up);
+    ADD(fallback_xsave);
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
