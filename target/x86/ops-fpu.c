@@ -526,6 +526,7 @@ static void env_from_bytes(X86CPU *cpu, const uint8_t *b, bool op32)
         f->fcs = get16(b, 8);
         f->fdp = get16(b, 10);
         f->fds = get16(b, 12);
+        f->fop = 0; /* the 16-bit protected-mode image has no FOP: hardware clears it */
     }
     /* Only empty/non-empty is kept, as FXSAVE's abridged tag: classes come from contents. */
     fpu_sync_tags(env);
