@@ -369,12 +369,36 @@ static void sse_st_mem(X86CPU *cpu, const DecodedInsn *d, const void *v, int siz
     fpu_st_bytes(cpu, d->mem.seg, ea, v, size);
 }
 
+/*
+ * The MMX state transition (TOP = 0, tags valid) happens, as on Intel hardware, after the memory
+ * source is read and before a SIMD exception is raised: a load that faults leaves the x87 state
+ * as it was; a store that faults leaves TOP = 0 and the tags as they were. mmx_enter() arms it,
+ * mmx_commit() performs it (x86_exec_sse() at the latest).
+ */
+static __thread bool mmx_transition;
+
+static void mmx_commit(X86CPU *cpu)
+{
+    if (mmx_transition) {
+        fpu_enter_mmx(cpu->env);
+        mmx_transition = false;
+    }
+}
+
+/* Before an MMX store: TOP = 0 already (tags only when it completes), as Intel hardware does. */
+static void mmx_store_top(X86CPU *cpu)
+{
+    if (mmx_transition) {
+        cpu->env->fpu.fsw &= ~FSW_TOP_MASK;
+    }
+}
+
 /* MMX instructions: #UD with CR0.EM, #NM with TS, #MF with pending x87 exceptions; TOP = 0. */
 static void mmx_enter(X86CPU *cpu)
 {
     fpu_check_nm(cpu, true);
     fpu_check_pending(cpu);
-    fpu_enter_mmx(cpu->env);
+    mmx_transition = true;
 }
 
 /* An SSE instruction that also reads or writes an mm register. */
@@ -382,7 +406,7 @@ static void sse_mmx_enter(X86CPU *cpu)
 {
     sse_check_enabled(cpu);
     fpu_check_pending(cpu);
-    fpu_enter_mmx(cpu->env);
+    mmx_transition = true;
 }
 
 /* --- host forms ------------------------------------------------------------------------------- */
@@ -449,6 +473,7 @@ static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
         fr.dst = env->fpu.xmm[reg];
     }
     load_source(cpu, d, f, &fr, &gpr);
+    mmx_commit(cpu);
     if (f->flags & F_IMM8) {
         stub += (d->imm & 7) * STUB_STRIDE;
     }
@@ -626,6 +651,7 @@ static void exec_movd(X86CPU *cpu, const DecodedInsn *d, int pfx)
     if (to_gpr) {
         v = pfx == P_NP ? mmx_get(env, reg & 7) : env->fpu.xmm[reg].q[0];
         v &= size_mask(size);
+        mmx_store_top(cpu);
         if (is_mem(d)) {
             sse_st_mem(cpu, d, &v, size, false);
         } else {
@@ -676,6 +702,7 @@ static void exec_mmx_move(X86CPU *cpu, const DecodedInsn *d, int pfx)
         return;
     }
     v.q[0] = mmx_get(env, reg & 7);
+    mmx_store_top(cpu);
     if (is_mem(d)) {
         sse_st_mem(cpu, d, &v, 8, false);
     } else if (d->opcode == 0x7f) {
@@ -705,6 +732,12 @@ static void exec_maskmov(X86CPU *cpu, const DecodedInsn *d, int pfx)
     } else {
         x86_raise_exception(cpu, EXCP06_ILLOP);
     }
+    mmx_commit(cpu); /* MASKMOVQ reads two mm registers: the whole transition before a fault */
+    /*
+     * Intel processors check the whole 8/16-byte destination, selected bytes or not, before
+     * writing any (the SDM leaves faults for a mask of zeros implementation-specific).
+     */
+    x86_probe_write(cpu, x86_seg_linear(cpu, seg, di, n, MMU_DATA_STORE), n, x86_mmu_index(env));
     for (int i = 0; i < n; i++) {
         if (mask.b[i] & 0x80) {
             x86_st_seg(cpu, seg, (di + i) & size_mask(d->addrsize), data.b[i], 1);
@@ -1070,14 +1103,14 @@ void x86_exec_sse(X86CPU *cpu, const DecodedInsn *d)
         env->fpu.ftw = FTW_ALL_EMPTY;
         return;
     }
+    mmx_transition = false;
     f = lookup_form(env, d, pfx);
     if (f) {
         exec_host_form(cpu, d, f);
-        return;
-    }
-    if (!exec_others(cpu, d, pfx)) {
+    } else if (!exec_others(cpu, d, pfx)) {
         qemu_log_mask(LOG_UNIMP, "x86: SSE opcode %02x map %d prefix %d not implemented: #UD\n",
                       d->opcode, d->map, pfx);
         x86_raise_exception(cpu, EXCP06_ILLOP);
     }
+    mmx_commit(cpu);
 }
