@@ -11,8 +11,15 @@
  * clock's value, though, is read by vCPU threads, so its state sits behind a
  * seqlock: writers (BQL held) bump a counter to odd, change it, bump to even.
  *
- * Left out: QEMU's icount, per-AioContext timer lists, timer groups and
- * attributes, migration of the clock state.
+ * Instruction counting (qemu_icount_enable, the interpreter): guest time then
+ * advances with the instructions the vCPUs execute, 1 << shift ns each, and
+ * follows REALTIME only while no vCPU is executing (all halted), like QEMU's
+ * -icount with sleep=on. A guest then sees the same machine whatever the host's
+ * load: its timer interrupts come after as many instructions as on a CPU of
+ * that speed, never "lost" because the interpreter was slow or descheduled.
+ *
+ * Left out: QEMU's shift=auto and align, per-AioContext timer lists, timer
+ * groups and attributes, migration of the clock state.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -33,6 +40,8 @@ struct QEMUTimer {
 
 /* Heads of the per-clock sorted lists. */
 static QEMUTimer *active_timers[QEMU_CLOCK_MAX];
+
+static void update_virtual_deadline(void);
 /* Counts timer_mod calls: a pass runs only timers armed before it began. */
 static uint64_t timer_mod_seq;
 
@@ -41,7 +50,9 @@ static uint64_t timer_mod_seq;
 
 /*
  * Virtual clock state. value = running ? realtime + base : base.
- * enabled is the VM's wish (vm_start/vm_stop); manual forbids running.
+ * enabled is the VM's wish (vm_start/vm_stop); manual forbids running; under
+ * icount the clock runs only while no vCPU executes (active_cpus == 0), and
+ * executing vCPUs add their instructions to base.
  */
 static struct {
     unsigned seq; /* odd while a writer is changing base/running */
@@ -49,10 +60,26 @@ static struct {
     int64_t base;
     bool enabled;
     bool manual;
+    bool icount;       /* instruction counting (set once, before vCPUs run) */
+    int icount_shift;  /* ns per instruction = 1 << icount_shift */
+    int active_cpus;   /* under write_lock: vCPUs between cpu_active(true) and (false) */
     GMutex write_lock; /* writers are normally serialized by the BQL; be safe */
 } vclock = {
     .enabled = false,
 };
+
+/* The earliest virtual timer's expiry, or INT64_MAX: read by vCPUs without the BQL. */
+static int64_t virtual_deadline = INT64_MAX;
+
+/*
+ * The slice a vCPU thread is executing under icount: its instruction counter
+ * and the count when the slice began, so this thread reads the clock to the
+ * instruction (other threads see it at slice boundaries).
+ */
+static __thread struct {
+    const uint64_t *counter;
+    uint64_t start;
+} icount_slice;
 
 static int64_t get_clock(clockid_t id)
 {
@@ -66,6 +93,15 @@ static int64_t get_clock(clockid_t id)
 static int64_t vclock_value(bool running, int64_t base)
 {
     return running ? get_clock(CLOCK_MONOTONIC) + base : base;
+}
+
+/* Under icount, the ns this thread's slice has executed so far (0 elsewhere). */
+static int64_t icount_slice_ns(void)
+{
+    if (!icount_slice.counter) {
+        return 0;
+    }
+    return (int64_t)((*icount_slice.counter - icount_slice.start) << vclock.icount_shift);
 }
 
 /*
@@ -85,6 +121,7 @@ static int64_t vclock_read(void)
         }
         value = vclock_value(__atomic_load_n(&vclock.running, __ATOMIC_RELAXED),
                              __atomic_load_n(&vclock.base, __ATOMIC_RELAXED));
+        value += icount_slice_ns();
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         if (__atomic_load_n(&vclock.seq, __ATOMIC_RELAXED) == s) {
             return value;
@@ -109,10 +146,11 @@ static void vclock_write(int64_t value, bool running)
     __atomic_store_n(&vclock.seq, vclock.seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Recomputes whether the clock runs after a change to enabled/manual. */
+/* Recomputes whether the clock runs after a change to enabled/manual/active_cpus. */
 static void vclock_update(void)
 {
-    vclock_write(-1, vclock.enabled && !vclock.manual);
+    vclock_write(-1,
+                 vclock.enabled && !vclock.manual && !(vclock.icount && vclock.active_cpus > 0));
 }
 
 int64_t qemu_clock_get_ns(QEMUClockType type)
@@ -158,6 +196,96 @@ bool qemu_clock_is_manual(void)
     return vclock.manual;
 }
 
+/* --- instruction counting -------------------------------------------------------- */
+
+void qemu_icount_enable(int shift)
+{
+    g_assert(shift >= 0 && shift <= QEMU_ICOUNT_MAX_SHIFT);
+    g_mutex_lock(&vclock.write_lock);
+    vclock.icount = true;
+    vclock.icount_shift = shift;
+    vclock_update();
+    g_mutex_unlock(&vclock.write_lock);
+}
+
+bool qemu_icount_enabled(void)
+{
+    return vclock.icount;
+}
+
+int qemu_icount_shift(void)
+{
+    return vclock.icount_shift;
+}
+
+/*
+ * The clock follows REALTIME only while no vCPU executes: the last vCPU to halt
+ * lets it run (the main loop must then wait for its deadlines: wake it), the
+ * first to wake freezes it where it is.
+ */
+void qemu_icount_cpu_active(bool active)
+{
+    bool now_idle;
+
+    if (!vclock.icount) {
+        return;
+    }
+    g_mutex_lock(&vclock.write_lock);
+    vclock.active_cpus += active ? 1 : -1;
+    g_assert(vclock.active_cpus >= 0);
+    now_idle = vclock.active_cpus == 0;
+    vclock_update();
+    g_mutex_unlock(&vclock.write_lock);
+    if (now_idle) {
+        qemu_notify_event();
+    }
+}
+
+void qemu_icount_slice_begin(const uint64_t *counter)
+{
+    g_assert(!icount_slice.counter);
+    if (vclock.icount && !vclock.manual) {
+        icount_slice.start = *counter;
+        icount_slice.counter = counter;
+    }
+}
+
+int64_t qemu_icount_slice_end(void)
+{
+    int64_t ns = icount_slice_ns();
+
+    if (!icount_slice.counter) {
+        return 0;
+    }
+    g_mutex_lock(&vclock.write_lock);
+    icount_slice.counter = NULL;
+    vclock_write(vclock_value(vclock.running, vclock.base) + ns, vclock.running);
+    g_mutex_unlock(&vclock.write_lock);
+    return ns;
+}
+
+uint64_t qemu_icount_budget(uint64_t max_insns)
+{
+    int64_t deadline = __atomic_load_n(&virtual_deadline, __ATOMIC_ACQUIRE);
+    int64_t now = vclock_read();
+    uint64_t insns;
+
+    if (deadline == INT64_MAX) {
+        return max_insns;
+    }
+    if (deadline <= now) {
+        return 0;
+    }
+    /* Enough instructions to reach the deadline, rounded up. */
+    insns = ((uint64_t)(deadline - now) + (1u << vclock.icount_shift) - 1) >> vclock.icount_shift;
+    return insns < max_insns ? insns : max_insns;
+}
+
+bool qemu_icount_timers_due(void)
+{
+    return __atomic_load_n(&virtual_deadline, __ATOMIC_ACQUIRE) <= vclock_read();
+}
+
 /* --- timers ------------------------------------------------------------------ */
 
 QEMUTimer *timer_new_ns(QEMUClockType type, QEMUTimerCB *cb, void *opaque)
@@ -195,6 +323,9 @@ void timer_del(QEMUTimer *t)
     }
     t->pending = false;
     t->next = NULL;
+    if (t->type == QEMU_CLOCK_VIRTUAL) {
+        update_virtual_deadline();
+    }
 }
 
 void timer_mod(QEMUTimer *t, int64_t expire_ns)
@@ -210,6 +341,9 @@ void timer_mod(QEMUTimer *t, int64_t expire_ns)
     t->pending = true;
     t->next = *p;
     *p = t;
+    if (t->type == QEMU_CLOCK_VIRTUAL) {
+        update_virtual_deadline();
+    }
     if (p == &active_timers[t->type]) {
         /* A new earliest deadline: a loop sleeping in poll must recompute its timeout. */
         qemu_notify_event();
@@ -243,10 +377,26 @@ static bool run_timers(QEMUClockType type, int64_t now)
         active_timers[type] = t->next;
         t->next = NULL;
         t->pending = false;
+        if (type == QEMU_CLOCK_VIRTUAL) {
+            update_virtual_deadline();
+        }
         t->cb(t->opaque);
         progress = true;
     }
     return progress;
+}
+
+/* Caller holds the BQL (the lists' lock); vCPUs read the result without it. */
+static void update_virtual_deadline(void)
+{
+    QEMUTimer *t = active_timers[QEMU_CLOCK_VIRTUAL];
+
+    __atomic_store_n(&virtual_deadline, t ? t->expire : INT64_MAX, __ATOMIC_RELEASE);
+}
+
+bool qemu_icount_run_timers(void)
+{
+    return run_timers(QEMU_CLOCK_VIRTUAL, vclock_read());
 }
 
 bool qemu_clock_run_all_timers(void)

@@ -16,6 +16,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "hw/core/cpu.h"
@@ -25,6 +26,16 @@
 #define TCG_SLICE_INSNS 20000
 /* A halted vCPU re-checks its wake conditions this often even without a signal (ms). */
 #define TCG_HALT_POLL_MS 10
+/*
+ * Guest time: 1 << TCG_ICOUNT_SHIFT ns per instruction (util/qemu-timer.c),
+ * a 1 GHz, one-instruction-per-cycle CPU, which is what the 1 GHz TSC and APIC
+ * timer say. The guest's interrupt-disabled stretches then last as long in
+ * its time as on hardware, so its periodic ticks are not coalesced (lost),
+ * whatever the interpreter's speed or the host's load; see docs/main-loop.md.
+ */
+#define TCG_ICOUNT_SHIFT 0
+/* A slice that ends at a timer deadline still runs this many instructions: progress. */
+#define TCG_MIN_SLICE_INSNS 64
 
 struct AccelCPUState {
     X86CPU cpu;
@@ -54,13 +65,14 @@ static bool tcg_init_machine(MachineState *ms, GError **errp)
     static const char *const models[] = {"qemu64", "max", "tern", "host"};
     const char *m = ms ? ms->cpu_model : NULL;
 
-    if (!m) {
-        return true;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
+    for (size_t i = 0; m && i < ARRAY_SIZE(models); i++) {
         if (strcmp(m, models[i]) == 0) {
-            return true;
+            m = NULL;
         }
+    }
+    if (!m) {
+        qemu_icount_enable(TCG_ICOUNT_SHIFT);
+        return true;
     }
     g_set_error(errp, TERN_ERROR, 0,
                 "-cpu %s: unknown CPU model under tcg (known: qemu64, max, tern)", m);
@@ -122,6 +134,7 @@ static void tcg_halt_wait(CPUState *cs)
     AccelCPUState *a = cs->accel;
     CPUX86State *env = cs->env;
 
+    qemu_icount_cpu_active(false); /* the last vCPU to halt lets guest time follow the host's */
     g_mutex_lock(&a->halt_lock);
     while (!a->woken && !__atomic_load_n(&a->cpu.exit_request, __ATOMIC_ACQUIRE)) {
         if (__atomic_load_n(&a->cpu.nmi_pending, __ATOMIC_ACQUIRE)) {
@@ -137,6 +150,28 @@ static void tcg_halt_wait(CPUState *cs)
     }
     a->woken = false;
     g_mutex_unlock(&a->halt_lock);
+    qemu_icount_cpu_active(true);
+}
+
+/*
+ * Under icount the vCPUs, not the main loop, run the virtual timers while
+ * they execute: the clock only moves with their instructions, so a slice ends
+ * at the next deadline and the timers due then run before the next slice.
+ */
+static uint64_t tcg_slice_budget(void)
+{
+    uint64_t budget;
+
+    if (!qemu_icount_enabled()) {
+        return TCG_SLICE_INSNS;
+    }
+    if (qemu_icount_timers_due()) {
+        bql_lock();
+        qemu_icount_run_timers();
+        bql_unlock();
+    }
+    budget = qemu_icount_budget(TCG_SLICE_INSNS);
+    return budget < TCG_MIN_SLICE_INSNS ? TCG_MIN_SLICE_INSNS : budget;
 }
 
 static void note_first_entry(void)
@@ -160,37 +195,42 @@ static void tcg_cpu_exec(CPUState *cs)
         cs->vcpu_dirty = false;
     }
     note_first_entry();
+    qemu_icount_cpu_active(true);
     for (;;) {
         X86ExitReason r;
+        uint64_t budget;
 
         if (__atomic_exchange_n(&cs->exit_request, 0, __ATOMIC_SEQ_CST)) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
-            return;
+            break;
         }
+        budget = tcg_slice_budget();
         g_mutex_lock(&tcg_exec_lock);
         cpu->log_in_asm = qemu_loglevel_mask(CPU_LOG_IN_ASM);
-        r = x86_cpu_exec(cpu, TCG_SLICE_INSNS);
+        qemu_icount_slice_begin(&cpu->insn_count);
+        r = x86_cpu_exec(cpu, budget);
+        qemu_icount_slice_end();
         g_mutex_unlock(&tcg_exec_lock);
-        switch (r) {
-        case X86_EXIT_REQUEST:
+        if (r == X86_EXIT_REQUEST) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
             __atomic_store_n(&cs->exit_request, 0, __ATOMIC_SEQ_CST);
-            return;
-        case X86_EXIT_HLT:
-            tcg_halt_wait(cs);
             break;
-        case X86_EXIT_SHUTDOWN:
+        }
+        if (r == X86_EXIT_SHUTDOWN) {
             qemu_log_mask(LOG_GUEST_ERROR, "tcg: vCPU %d triple fault: machine reset\n",
                           cs->cpu_index);
             cpu->shutdown = false;
             cpu_stop_request(cs);
             qemu_system_reset_request();
-            return;
-        default:
-            g_thread_yield(); /* let the other vCPUs have the lock */
             break;
         }
+        if (r == X86_EXIT_HLT) {
+            tcg_halt_wait(cs);
+        } else {
+            g_thread_yield(); /* let the other vCPUs have the lock */
+        }
     }
+    qemu_icount_cpu_active(false);
 }
 
 static gpointer tcg_vcpu_thread_fn(gpointer opaque)

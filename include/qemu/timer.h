@@ -63,4 +63,30 @@ bool qemu_clock_is_manual(void);
 int64_t qemu_clock_step(int64_t ns);
 int64_t qemu_clock_set(int64_t ns);
 
+/*
+ * Instruction counting (QEMU's -icount, sleep=on), for the interpreter: the
+ * virtual clock advances 1 << shift ns per instruction executed, and follows
+ * REALTIME only while no vCPU is active (all halted). Enabled once by the
+ * accelerator before vCPUs run; without it nothing below has any effect.
+ */
+#define QEMU_ICOUNT_MAX_SHIFT 10
+void qemu_icount_enable(int shift);
+bool qemu_icount_enabled(void);
+int qemu_icount_shift(void);
+/* A vCPU thread starts (true) or stops (false: halted, leaving) executing. */
+void qemu_icount_cpu_active(bool active);
+/*
+ * Around a slice, on the vCPU thread: counter is its instruction counter.
+ * Within the slice this thread reads the clock to the instruction; the end
+ * adds the slice's instructions to the clock and returns the ns it added.
+ */
+void qemu_icount_slice_begin(const uint64_t *counter);
+int64_t qemu_icount_slice_end(void);
+/* Instructions until the next virtual timer is due (0: due now), at most max_insns. */
+uint64_t qemu_icount_budget(uint64_t max_insns);
+/* Whether a virtual timer is due (any thread, no lock). */
+bool qemu_icount_timers_due(void);
+/* Runs the expired virtual timers; BQL held (a vCPU thread at the end of a slice). */
+bool qemu_icount_run_timers(void);
+
 #endif

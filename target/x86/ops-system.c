@@ -13,10 +13,10 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "helper.h"
 #include "fpu-helper.h"
 #include "target/x86/apic-hooks.h"
-#include <time.h>
 
 #define CR0_RESERVED_HI 0xffffffff00000000ULL
 #define CR4_SUPPORTED                                                                              \
@@ -57,8 +57,7 @@ void x86_check_io(X86CPU *cpu, uint16_t port, int size)
         return;
     }
     /* Only a 32/64-bit TSS has an I/O bitmap: type 9, or 11 once busy (as after LTR). */
-    if (!(tr->flags & DESC_P_MASK) || (type & 0xd) != 9 ||
-        tr->limit < TSS_MIN_LIMIT) {
+    if (!(tr->flags & DESC_P_MASK) || (type & 0xd) != 9 || tr->limit < TSS_MIN_LIMIT) {
         x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
     }
     base = x86_ld_idx(cpu, tr->base + TSS_IOMAP_BASE_OFF, 2, MMU_KERNEL_IDX);
@@ -122,13 +121,18 @@ static void exec_in_out(X86CPU *cpu, const DecodedInsn *d)
 
 /* --- time ----------------------------------------------------------------------------------- */
 
+/*
+ * A 1 GHz TSC on the virtual clock, the one the PIT, HPET, PM timer, RTC and
+ * APIC timer count on: invariant, the same on every vCPU at the same moment
+ * (only a WRMSR to IA32_TSC gives a vCPU its own offset), and consistent with
+ * those timers whatever the host's speed, so Linux's calibrations against them
+ * and its clocksource watchdog agree. Under tcg the virtual clock counts
+ * instructions (util/qemu-timer.c, icount); it stands still while the VM is
+ * stopped.
+ */
 uint64_t x86_read_tsc(X86CPU *cpu)
 {
-    struct timespec ts;
-
-    /* A 1 GHz TSC from the host's monotonic clock: invariant, as Linux wants it. */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + cpu->tsc_offset;
+    return (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + cpu->tsc_offset;
 }
 
 static void exec_rdtsc(X86CPU *cpu, const DecodedInsn *d)

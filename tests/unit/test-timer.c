@@ -417,6 +417,141 @@ static void test_realtime_monotonic(void)
                     qemu_clock_get_ns(QEMU_CLOCK_REALTIME) / SCALE_MS);
 }
 
+/* What another thread reads: the clock at the last slice boundary. */
+static gpointer read_virtual_thread(gpointer opaque)
+{
+    int64_t *v = opaque;
+
+    *v = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    return NULL;
+}
+
+static int64_t read_virtual_elsewhere(void)
+{
+    int64_t v;
+
+    g_thread_join(g_thread_new("reader", read_virtual_thread, &v));
+    return v;
+}
+
+/* One slice of n instructions on a fake vCPU whose counter is *counter. */
+static void icount_run(uint64_t *counter, uint64_t n)
+{
+    qemu_icount_slice_begin(counter);
+    *counter += n;
+    qemu_icount_slice_end();
+}
+
+/*
+ * Instruction counting (the interpreter's clock): guest time moves with the
+ * instructions executed, 4 ns each here, and follows real time only while no
+ * vCPU executes. It cannot be turned off again; the other tests do not mind
+ * (no vCPU is active when they run, and manual mode ignores it).
+ */
+static void test_icount(void)
+{
+    TestTimer tt;
+    FireLog log = {0};
+    uint64_t counter = 1000; /* any start value: only differences count */
+    int64_t v0, v1;
+
+    qemu_clock_set_manual(false);
+    qemu_clock_enable_virtual(true);
+    qemu_icount_enable(2);
+    g_assert_true(qemu_icount_enabled());
+    g_assert_cmpint(qemu_icount_shift(), ==, 2);
+
+    /* No vCPU active: guest time follows the host's, so an idle guest's sleep lasts. */
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_usleep(2000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), >=, v0 + 2000000);
+
+    /* A vCPU active: the host's time no longer counts, however long it takes. */
+    qemu_icount_cpu_active(true);
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_usleep(2000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0);
+    g_assert_cmpint(qemu_clock_deadline_ns_all(), ==, -1);
+
+    /* Within a slice, the vCPU's thread reads it to the instruction; others at the boundary. */
+    qemu_icount_slice_begin(&counter);
+    counter += 10;
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0 + 40);
+    g_assert_cmpint(read_virtual_elsewhere(), ==, v0);
+    counter += 15;
+    g_assert_cmpint(qemu_icount_slice_end(), ==, 100);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0 + 100);
+    g_assert_cmpint(read_virtual_elsewhere(), ==, v0 + 100);
+    v0 += 100;
+
+    /* A slice ends at the next deadline: 1001 ns away is 251 instructions, rounded up. */
+    g_assert_cmpint(qemu_icount_budget(20000), ==, 20000);
+    tt_init(&tt, QEMU_CLOCK_VIRTUAL, 1, &log);
+    tt.period = 1000;
+    tt.rearms = 1000;
+    timer_mod(tt.timer, v0 + 1001);
+    g_assert_cmpint(qemu_icount_budget(20000), ==, 251);
+    g_assert_cmpint(qemu_icount_budget(100), ==, 100);
+    g_assert_false(qemu_icount_timers_due());
+    icount_run(&counter, 250);
+    g_assert_false(qemu_icount_timers_due());
+    g_assert_false(qemu_icount_run_timers());
+    icount_run(&counter, 1);
+    g_assert_true(qemu_icount_timers_due());
+    g_assert_cmpint(qemu_icount_budget(20000), ==, 0);
+    g_assert_true(qemu_icount_run_timers());
+    g_assert_cmpint(log.n, ==, 1);
+    g_assert_cmpint(log.when[0], ==, v0 + 1004);
+
+    /*
+     * A periodic tick: however slowly the host runs the slices, the guest gets
+     * one tick per 250 instructions, each at its own time, none coalesced.
+     */
+    v1 = log.when[0];
+    for (int i = 0; i < 10; i++) {
+        uint64_t budget = qemu_icount_budget(20000);
+
+        g_assert_cmpint(budget, ==, 250);
+        icount_run(&counter, budget);
+        if (i % 3 == 0) {
+            g_usleep(1000); /* the host is busy elsewhere */
+        }
+        g_assert_true(qemu_icount_run_timers());
+    }
+    g_assert_cmpint(log.n, ==, 11);
+    for (int i = 1; i < log.n; i++) {
+        g_assert_cmpint(log.when[i], ==, v1 + i * 1000);
+    }
+    timer_del(tt.timer);
+    g_assert_cmpint(qemu_icount_budget(20000), ==, 20000);
+
+    /* All vCPUs halted: it follows the host's time again, from where it stood. */
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    qemu_icount_cpu_active(false);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), >=, v0);
+    g_usleep(2000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), >=, v0 + 2000000);
+
+    /* Two vCPUs: it stands until the last one halts. */
+    qemu_icount_cpu_active(true);
+    qemu_icount_cpu_active(true);
+    qemu_icount_cpu_active(false);
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_usleep(1000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0);
+    qemu_icount_cpu_active(false);
+    g_usleep(1000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), >, v0);
+
+    /* A stopped VM freezes it in both states. */
+    qemu_clock_enable_virtual(false);
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_usleep(1000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0);
+    qemu_clock_enable_virtual(true);
+    tt_free(&tt, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -435,5 +570,6 @@ int main(int argc, char **argv)
     g_test_add_func("/timer/step-needs-stopped-clock", test_step_needs_stopped_clock);
     g_test_add_func("/timer/several-clocks", test_several_clocks);
     g_test_add_func("/timer/realtime", test_realtime_monotonic);
+    g_test_add_func("/timer/icount", test_icount);
     return g_test_run();
 }
