@@ -110,6 +110,25 @@ static inline bool kvm_setup(char **why)
     return true;
 }
 
+/*
+ * Gives the vCPU the CPUID KVM supports here (the host's x87/SSE features): without it the vCPU
+ * has no FPU or SSE as far as KVM is concerned.
+ */
+static inline bool kvm_set_host_cpuid(char **why)
+{
+    enum { NENT = 128 };
+    struct kvm_cpuid2 *c = g_malloc0(sizeof(*c) + NENT * sizeof(struct kvm_cpuid_entry2));
+    bool ok;
+
+    c->nent = NENT;
+    ok = ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0 && ioctl(vcpu_fd, KVM_SET_CPUID2, c) == 0;
+    if (!ok) {
+        *why = g_strdup_printf("KVM_SET_CPUID2: %s", g_strerror(errno));
+    }
+    g_free(c);
+    return ok;
+}
+
 /* Loads an FXSAVE image (64-bit layout) into the vCPU: x87 and SSE state, MXCSR. */
 static inline bool kvm_put_fx(const uint8_t *fx)
 {
