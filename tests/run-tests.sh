@@ -64,7 +64,9 @@ for build in "$@"; do
         for s in "$src"/tests/*/run-tap.sh; do
             [ -x "$s" ] || continue
             n=$(basename "$(dirname "$s")")
-            run_tap "$tag/$n" "$logs/$n.log" "$s" "$build"
+            # a suite that needs longer says so: "# tern-test-timeout: SECONDS"
+            t=$(sed -n 's/^# tern-test-timeout: *\([0-9]*\).*/\1/p' "$s" | head -1)
+            TEST_TIMEOUT=${t:-$TEST_TIMEOUT} run_tap "$tag/$n" "$logs/$n.log" "$s" "$build"
         done
     fi
     first=0
