@@ -18,17 +18,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}   # one boot on hardware KVM takes seconds
 PVM_TIMEOUT=${PVM_TIMEOUT:-420}     # PVM emulates the decompressor: minutes
 APPEND='console=ttyS0 earlyprintk=serial panic=-1 io_delay=none'
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    shift
-    for f in "$@"; do
-        [ -f "$f" ] && tail -25 "$f" | sed 's/^/# | /'
-    done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$src/tests/tap.sh"
 
 # --- what this host allows -----------------------------------------------------------
 kvm_opens() { [ -e /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }

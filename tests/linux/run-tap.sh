@@ -22,20 +22,7 @@ trap 'rm -rf "$work"' EXIT
 TCG_TIMEOUT=${TCG_TIMEOUT:-1200} # one guest, boot to poweroff, all checks
 APPEND='console=ttyS0 earlyprintk=serial panic=-1 io_delay=none'
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    shift
-    for f in "$@"; do
-        [ -f "$f" ] && tail -25 "$f" | sed 's/^/# | /'
-    done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # NAME WHY: ok when WHY is empty
-    if [ -z "$2" ]; then ok "$1"; else not_ok "$1: ${2#; }"; fi
-}
+. "$src/tests/tap.sh"
 
 # --- one guest on the console -------------------------------------------------------
 # g_start KERNEL SMP MEM: boots in the background; the console's input is fd 3.
