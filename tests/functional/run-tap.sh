@@ -129,7 +129,7 @@ loader_errors() {
     head -c 300000 "$KERNEL_CLOUD" >"$work/truncated"
     truncate -s 300M "$work/huge-initrd"
     head -c 8192 /dev/urandom >"$work/random.bin"
-    check() {
+    bad_run() { # WANT ARGS...: exit 1 with one line "tern: ...WANT"
         local want=$1
         shift
         local out rc
@@ -140,13 +140,13 @@ loader_errors() {
             why="$why; '$*' gave (exit $rc) '$out'"
         fi
     }
-    check "$work/truncated: truncated" -kernel "$work/truncated"
-    check "random.bin: not a Linux bzImage" -kernel "$work/random.bin"
-    check "hostname: too short" -kernel /etc/hostname
-    check "huge-initrd: does not fit" -m 128M -kernel "$KERNEL_CLOUD" -initrd "$work/huge-initrd"
-    check "missing-file" -kernel "$work/missing-file"
-    check "-frobnicate: invalid option" -frobnicate
-    check "-m: requires an argument" -m
+    bad_run "$work/truncated: truncated" -kernel "$work/truncated"
+    bad_run "random.bin: not a Linux bzImage" -kernel "$work/random.bin"
+    bad_run "hostname: too short" -kernel /etc/hostname
+    bad_run "huge-initrd: does not fit" -m 128M -kernel "$KERNEL_CLOUD" -initrd "$work/huge-initrd"
+    bad_run "missing-file" -kernel "$work/missing-file"
+    bad_run "-frobnicate: invalid option" -frobnicate
+    bad_run "-m: requires an argument" -m
     if [ -z "$why" ]; then
         ok "$name"
     else
