@@ -986,17 +986,48 @@ static bool guest_rw(CPUState *cpu, uint64_t gva, uint8_t *buf, size_t len, bool
     return true;
 }
 
-/* Where component i (>= 2) lives in the standard format, from the host's CPUID leaf 0xD. */
-static bool xstate_comp(unsigned i, uint32_t *off, uint32_t *size)
-{
-    unsigned a, b, c, d;
+/*
+ * Where components 2 and up lie in a guest's area (SDM Vol. 1, 13.4.3): the
+ * standard format at CPUID.(0xD, i):EBX, as in KVM's own area; the compacted
+ * one packed in the order of XCOMP_BV from byte 576, each 64-byte aligned
+ * when CPUID.(0xD, i):ECX[1] says so. len: the bytes the area spans.
+ */
+typedef struct XStateLayout {
+    uint32_t kvm_off[XSAVE_MAX_COMP]; /* in KVM's area (standard); 0: no such component */
+    uint32_t off[XSAVE_MAX_COMP];     /* in the guest's area */
+    uint32_t size[XSAVE_MAX_COMP];
+    uint32_t len;
+} XStateLayout;
 
-    if (!__get_cpuid_count(0xd, i, &a, &b, &c, &d) || !a || b + a > XSAVE_AREA_SIZE) {
-        return false;
+#define CPUID_D_ECX_ALIGN64 (1u << 1)
+
+static void xstate_layout(XStateLayout *l, uint64_t comps, bool compacted)
+{
+    uint32_t next = XSAVE_LEGACY + XSAVE_HEADER_SZ;
+
+    memset(l, 0, sizeof(*l));
+    l->len = next;
+    for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_MAX_COMP; i++) {
+        unsigned a, b, c, d;
+
+        if (!__get_cpuid_count(0xd, i, &a, &b, &c, &d) || !a || b + a > XSAVE_AREA_SIZE) {
+            continue;
+        }
+        l->kvm_off[i] = b;
+        l->size[i] = a;
+        if (!compacted) {
+            l->off[i] = b;
+        } else if (comps & (1ULL << i)) {
+            if (c & CPUID_D_ECX_ALIGN64) {
+                next = QEMU_ALIGN_UP(next, XSAVE_ALIGN);
+            }
+            l->off[i] = next;
+            next += a;
+        }
+        if ((comps & (1ULL << i)) && l->off[i] + a > l->len) {
+            l->len = l->off[i] + a;
+        }
     }
-    *off = b;
-    *size = a;
-    return true;
 }
 
 /* The x87 part of the legacy region: everything in it but MXCSR, MXCSR_MASK and the XMMs. */
@@ -1007,20 +1038,15 @@ static void legacy_copy_x87(uint8_t *dst, const uint8_t *src)
 }
 
 /*
- * XRSTOR in the standard format (SDM Vol. 1, 13.8): for each component i of
- * RFBM = XCR0 & EDX:EAX, load it from the area when its XSTATE_BV bit is set,
- * else put it in its initial state; MXCSR is loaded when RFBM has SSE or AVX.
+ * XRSTOR (SDM Vol. 1, 13.8): for each component i of RFBM = XCR0 & EDX:EAX,
+ * load it from the area when its XSTATE_BV bit is set, else put it in its
+ * initial state; MXCSR is loaded when RFBM has SSE or AVX.
  */
-static bool xrstor_area(uint8_t *kvm, const uint8_t *mem, uint64_t rfbm, GString *why)
+static void xrstor_area(uint8_t *kvm, const uint8_t *mem, const XStateLayout *l, uint64_t rfbm)
 {
-    uint64_t bv, kvm_bv, comp;
+    uint64_t bv, kvm_bv;
 
     memcpy(&bv, mem + XSAVE_HEADER_BV, 8);
-    memcpy(&comp, mem + XSAVE_HEADER_BV + 8, 8);
-    if (comp & XCOMP_BV_COMPACT) {
-        g_string_append(why, "XRSTOR of a compacted area is not done by the fallback");
-        return false;
-    }
     memcpy(&kvm_bv, kvm + XSAVE_HEADER_BV, 8);
     if (rfbm & XSTATE_FP_MASK) {
         static const uint8_t init_fcw[2] = {0x7f, 0x03};
@@ -1045,24 +1071,25 @@ static bool xrstor_area(uint8_t *kvm, const uint8_t *mem, uint64_t rfbm, GString
         memcpy(kvm + FXSAVE_MXCSR, mem + FXSAVE_MXCSR, 4);
     }
     for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_MAX_COMP; i++) {
-        uint32_t off, size;
-
-        if (!(rfbm & (1ULL << i)) || !xstate_comp(i, &off, &size)) {
+        if (!(rfbm & (1ULL << i)) || !l->kvm_off[i]) {
             continue;
         }
-        if (bv & (1ULL << i)) {
-            memcpy(kvm + off, mem + off, size);
+        if ((bv & (1ULL << i)) && l->off[i]) {
+            memcpy(kvm + l->kvm_off[i], mem + l->off[i], l->size[i]);
         } else {
-            memset(kvm + off, 0, size);
+            memset(kvm + l->kvm_off[i], 0, l->size[i]);
         }
     }
     kvm_bv = (kvm_bv & ~rfbm) | (bv & rfbm);
     memcpy(kvm + XSAVE_HEADER_BV, &kvm_bv, 8);
-    return true;
 }
 
-/* XSAVE/XSAVEOPT in the standard format: every component of RFBM, XSTATE_BV's RFBM bits. */
-static void xsave_area(uint8_t *mem, const uint8_t *kvm, uint64_t rfbm)
+/*
+ * XSAVE/XSAVEOPT (standard format) and XSAVEC (compacted: XCOMP_BV = RFBM
+ * with bit 63): every component of RFBM, and XSTATE_BV's RFBM bits.
+ */
+static void xsave_area(uint8_t *mem, const uint8_t *kvm, const XStateLayout *l, uint64_t rfbm,
+                       bool compacted)
 {
     uint64_t bv, kvm_bv;
 
@@ -1078,13 +1105,18 @@ static void xsave_area(uint8_t *mem, const uint8_t *kvm, uint64_t rfbm)
         memcpy(mem + FXSAVE_MXCSR, kvm + FXSAVE_MXCSR, 8); /* MXCSR, MXCSR_MASK */
     }
     for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_MAX_COMP; i++) {
-        uint32_t off, size;
-
-        if ((rfbm & (1ULL << i)) && xstate_comp(i, &off, &size)) {
-            memcpy(mem + off, kvm + off, size);
+        if ((rfbm & (1ULL << i)) && l->kvm_off[i] && l->off[i]) {
+            memcpy(mem + l->off[i], kvm + l->kvm_off[i], l->size[i]);
         }
     }
-    bv = (bv & ~rfbm) | (kvm_bv & rfbm);
+    if (compacted) {
+        uint64_t comp = rfbm | XCOMP_BV_COMPACT;
+
+        bv = kvm_bv & rfbm;
+        memcpy(mem + XSAVE_HEADER_BV + 8, &comp, 8);
+    } else {
+        bv = (bv & ~rfbm) | (kvm_bv & rfbm);
+    }
     memcpy(mem + XSAVE_HEADER_BV, &bv, 8);
 }
 
@@ -1110,19 +1142,46 @@ static uint64_t insn_linear(const CPUX86State *env, const DecodedInsn *d, int bi
     return (env->segs[m->seg].base + ea) & 0xffffffffu;
 }
 
+/*
+ * Decodes XSAVE/XSAVEOPT/XRSTOR (0F AE /4 /6 /5) and XSAVEC (0F C7 /4, which
+ * the interpreter's decoder does not know: decoded as XSAVE, whose ModRM
+ * encodes the same memory operand). *op: OP_XSAVE or OP_XRSTOR.
+ */
+static bool decode_xstate(const uint8_t *code, size_t n, int bits, DecodedInsn *d, bool *xsavec)
+{
+    uint8_t buf[X86_MAX_INSN_LEN + 1];
+
+    *xsavec = false;
+    if (x86_decode(code, n, bits, d) == X86_DECODE_OK) {
+        return d->op == OP_XSAVE || d->op == OP_XRSTOR;
+    }
+    memcpy(buf, code, n);
+    for (size_t i = 0; i + 2 < n; i++) {
+        /* prefixes and REX come first; the opcode is the first 0F C7 with ModRM.reg = 4 */
+        if (buf[i] == 0x0f && buf[i + 1] == 0xc7 && ((buf[i + 2] >> 3) & 7) == 4 &&
+            (buf[i + 2] >> 6) != 3) {
+            buf[i + 1] = 0xae;
+            *xsavec = x86_decode(buf, n, bits, d) == X86_DECODE_OK && d->op == OP_XSAVE;
+            return *xsavec;
+        }
+    }
+    return false;
+}
+
 int kvm_arch_emulate_xstate(CPUState *cpu, GString *why)
 {
     CPUX86State *env = cpu->env;
     KVMX86State *x = cpu->accel->arch;
     int bits = x86_cpu_code_bits(env);
     uint8_t code[X86_MAX_INSN_LEN + 1];
-    uint8_t area[XSAVE_AREA_SIZE];
+    uint8_t area[XSAVE_AREA_SIZE] = {0};
     size_t n = read_code(cpu, code_linear(env, bits), code, X86_MAX_INSN_LEN);
+    XStateLayout l;
     DecodedInsn d;
-    uint64_t la, rfbm;
+    uint64_t la, rfbm, comp = 0;
+    bool xsavec;
 
-    if (!n || x86_decode(code, n, bits, &d) != X86_DECODE_OK ||
-        (d.op != OP_XSAVE && d.op != OP_XRSTOR)) {
+    if (!n || !decode_xstate(code, n, bits, &d, &xsavec)) {
         return 0;
     }
     if (!x->has_xsave || !(env->cr[4] & CR4_OSXSAVE_MASK)) {
@@ -1136,20 +1195,29 @@ int kvm_arch_emulate_xstate(CPUState *cpu, GString *why)
     }
     rfbm = (env->xcr0 ? env->xcr0 : XSTATE_FP_MASK) &
            (((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX]);
-    if (!guest_rw(cpu, la, area, sizeof(area), false)) {
+    /* The legacy region and the header first: they say how long the area is. */
+    if (!guest_rw(cpu, la, area, XSAVE_LEGACY + XSAVE_HEADER_SZ, false)) {
         g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not mapped RAM", la);
         return -1;
     }
     if (d.op == OP_XRSTOR) {
-        if (!xrstor_area(x->xsave, area, rfbm, why)) {
-            return -1;
-        }
+        memcpy(&comp, area + XSAVE_HEADER_BV + 8, 8);
+        xstate_layout(&l, comp & XCOMP_BV_COMPACT ? comp : rfbm, comp & XCOMP_BV_COMPACT);
+    } else {
+        xstate_layout(&l, rfbm, xsavec);
+    }
+    if (!guest_rw(cpu, la, area, l.len, false)) {
+        g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not mapped RAM", la);
+        return -1;
+    }
+    if (d.op == OP_XRSTOR) {
+        xrstor_area(x->xsave, area, &l, rfbm);
         /* kvm_arch_put_registers writes env->fpu over the area: make them agree. */
         fxsave_to_env(&env->fpu, x->xsave);
         memcpy(env->fpu.ymmh, x->xsave + XSAVE_YMMH, sizeof(env->fpu.ymmh));
     } else {
-        xsave_area(area, x->xsave, rfbm);
-        if (!guest_rw(cpu, la, area, sizeof(area), true)) {
+        xsave_area(area, x->xsave, &l, rfbm, xsavec);
+        if (!guest_rw(cpu, la, area, l.len, true)) {
             g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not writable RAM", la);
             return -1;
         }

@@ -15,6 +15,7 @@
 #include "sysemu/cpus.h"
 #include "sysemu/kvm.h"
 #include "target/x86/cpu.h"
+#include <cpuid.h>
 #include <fcntl.h>
 
 #define RAM_SIZE           (768 * KiB) /* 0xc0000-0xfffff stays free for MMIO, a hole and ROM */
@@ -96,6 +97,12 @@ static const uint8_t code_xsave[] = {0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0
                                      0x03, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd1, 0xdb, 0xe3, 0xd9,
                                      0xe8, 0x0f, 0xae, 0x26, 0x00, 0x20, 0xdb, 0xe3, 0x0f, 0xae,
                                      0x2e, 0x00, 0x20, 0xd9, 0x1e, 0x00, 0x24, 0xe6, 0x12, 0xf4};
+/* The same with xsavec [0x3000] (compacted format) and xrstor [0x3000]. */
+static const uint8_t code_xsavec[] = {0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 0x04, 0x00, 0x0f,
+                                      0x22, 0xe0, 0x66, 0x31, 0xc9, 0x66, 0x31, 0xd2, 0x66, 0xb8,
+                                      0x03, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd1, 0xdb, 0xe3, 0xd9,
+                                      0xe8, 0x0f, 0xc7, 0x26, 0x00, 0x30, 0xdb, 0xe3, 0x0f, 0xae,
+                                      0x2e, 0x00, 0x30, 0xd9, 0x1e, 0x00, 0x24, 0xe6, 0x12, 0xf4};
 /* 1: inc dword [0x2000]; jmp 1b */
 static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
 
@@ -591,6 +598,28 @@ static void test_fallback_xsave_sub(void)
     vm_teardown();
 }
 
+/* XSAVEC writes the compacted format (XCOMP_BV = RFBM | bit 63); XRSTOR reads it back. */
+static void test_fallback_xsavec_sub(void)
+{
+    unsigned a, b, c, d;
+    uint64_t comp;
+    uint32_t one;
+
+    if (!__get_cpuid_count(0xd, 1, &a, &b, &c, &d) || !(a & (1u << 1))) {
+        g_test_skip("the host has no XSAVEC");
+        return;
+    }
+    vm_setup(code_xsavec, sizeof(code_xsavec), true);
+    g_assert_cmpuint(trace_enable_events("kvm_fallback*", true), ==, 2); /* on stderr */
+    g_assert_cmpint(vm_run(), ==, 0);
+    memcpy(&comp, ram_ptr(0x3000 + 512 + 8), 8);
+    memcpy(&one, ram_ptr(0x2400), 4);
+    g_assert_cmphex(comp, ==, (1ULL << 63) | XSTATE_FP_MASK | XSTATE_SSE_MASK);
+    g_assert_cmphex(*ram_ptr(0x3000 + 32 + 9), ==, 0x3f); /* ST0 = 1.0 */
+    g_assert_cmphex(one, ==, 0x3f800000);
+    vm_teardown();
+}
+
 static void test_accel_props(void)
 {
     GError *err = NULL;
@@ -797,6 +826,7 @@ ISOLATED(register_roundtrip)
 ISOLATED(mtrr)
 ISOLATED(fallback)
 ISOLATED(fallback_xsave)
+ISOLATED(fallback_xsavec)
 ISOLATED(cpuid)
 ISOLATED(cpuid_noirqchip)
 
@@ -824,6 +854,7 @@ int main(int argc, char **argv)
     ADD(fallback);
     ADD(fallback_gives_up);
     ADD(fallback_xsave);
+    ADD(fallback_xsavec);
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
