@@ -8,18 +8,30 @@
  * the vCPUs their userspace local APICs (apic-hooks.h; not x2APIC or the
  * TSC-deadline timer, which are not tested end to end yet), no XSAVE, BMI,
  * SMEP/SMAP or VMX. Reachable as -cpu qemu64, max or tern.
- * Left out: cache and topology leaves (2, 4, 0BH), which read as zeros.
+ * Leaf 15H (SDM Vol. 2, CPUID, "Time Stamp Counter and Nominal Core Crystal
+ * Clock Information"; Vol. 3B 18.7.3) gives the TSC's frequency: the crystal
+ * is 1 GHz and the TSC runs at 1/1 of it, which is what tern's TSC and local
+ * APIC timer count (1 GHz of virtual time, x86_read_tsc and
+ * hw/intc/apic-timer.c). Linux then knows its TSC and APIC timer frequencies
+ * instead of calibrating them against the PIT and PM timer, which takes a
+ * tenth of a second of busy waiting in guest time.
+ * Left out: cache and topology leaves (2, 4, 0BH), which read as zeros, as do
+ * the other leaves up to 15H (their features are not advertised).
  */
 #include "qemu/osdep.h"
 #include "target/x86/tcg-cpu.h"
 #include "target/x86/apic-hooks.h"
 #include "fpu-helper.h"
 
-#define MAX_BASIC_LEAF  7
+#define MAX_BASIC_LEAF  0x15
 #define MAX_EXT_LEAF    0x80000008u
 #define HV_LEAF_BASE    0x40000000u
 #define CLFLUSH_LINE_8B 8      /* CLFLUSH line size in 8-byte units: 64 bytes */
 #define PHYS_VIRT_BITS  0x3028 /* 40 physical, 48 virtual address bits */
+/* Leaf 15H: TSC = crystal * EBX / EAX; the crystal (ECX, Hz) feeds the APIC timer. */
+#define TSC_CRYSTAL_HZ        1000000000u
+#define TSC_RATIO_NUMERATOR   1u
+#define TSC_RATIO_DENOMINATOR 1u
 
 /* CPUID.1:EDX */
 #define CPUID_TSC   (1u << 4)
@@ -94,6 +106,11 @@ void x86_cpuid_tcg(uint32_t leaf, uint32_t subleaf, const CPUX86State *env, uint
         *ecx |= fpu_ecx;
         break;
     case 7: /* structured extended features: none */
+        break;
+    case 0x15:
+        *eax = TSC_RATIO_DENOMINATOR;
+        *ebx = TSC_RATIO_NUMERATOR;
+        *ecx = TSC_CRYSTAL_HZ;
         break;
     case HV_LEAF_BASE:
         *eax = HV_LEAF_BASE;

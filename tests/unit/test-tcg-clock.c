@@ -4,12 +4,14 @@
  * The interpreter's TSC (x86_read_tsc) is the virtual clock at 1 GHz, and
  * under tcg the virtual clock counts instructions (util/qemu-timer.c, icount):
  * two vCPUs read the same TSC at the same moment, a TSC read sees the
- * instructions executed before it. Exact, no host timing involved.
+ * instructions executed before it, and CPUID 15H states the frequency the
+ * TSC and the APIC timer really count at. Exact, no host timing involved.
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "exec/memory.h"
+#include "hw/intc/apic.h"
 #include "target/x86/tcg-cpu.h"
 
 #define RAM_SIZE     (1 * MiB)
@@ -99,6 +101,24 @@ static void test_tsc_write_is_per_cpu(void)
     qemu_icount_cpu_active(false);
 }
 
+/* CPUID 15H: the crystal is the APIC timer's clock; the TSC runs at 1/1 of it. */
+static void test_cpuid_tsc_leaf(void)
+{
+    uint32_t eax, ebx, ecx, edx;
+
+    x86_cpuid_tcg(0, 0, &env[0], &eax, &ebx, &ecx, &edx);
+    g_assert_cmphex(eax, >=, 0x15);
+    x86_cpuid_tcg(0x15, 0, &env[0], &eax, &ebx, &ecx, &edx);
+    g_assert_cmpuint(eax, !=, 0);
+    g_assert_cmpuint(ecx, ==, APIC_TIMER_FREQ_HZ);
+    g_assert_cmpuint((uint64_t)ecx * ebx / eax, ==, APIC_TSC_FREQ_HZ);
+    /* The virtual clock counts ns: a 1 GHz TSC is one tick per ns. */
+    g_assert_cmpuint(APIC_TSC_FREQ_HZ, ==, NANOSECONDS_PER_SECOND);
+    /* Leaves between 7 and 15H advertise nothing (their features are not set). */
+    x86_cpuid_tcg(0xb, 0, &env[0], &eax, &ebx, &ecx, &edx);
+    g_assert_cmphex(eax | ebx | ecx | edx, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -119,5 +139,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/tcg-clock/tsc-counts-instructions", test_tsc_counts_instructions);
     g_test_add_func("/tcg-clock/tsc-write-is-per-cpu", test_tsc_write_is_per_cpu);
+    g_test_add_func("/tcg-clock/cpuid-tsc-leaf", test_cpuid_tsc_leaf);
     return g_test_run();
 }
