@@ -34,13 +34,8 @@
 #define ALIAS_PAGE  0xe000 /* maps the data page: operands near its end run into ... */
 #define ABSENT_PAGE 0xf000 /* ... a not-present page (#PF) */
 #define PAGES       16
-#define TSS_ADDR    0xc000
-#define USER_STACK  (STACK_TOP - 0x40)
 #define END_CODE    (CODE_ADDR + 0x800) /* compatibility mode jumps here to end in 64-bit code */
 #define END_VECTOR  EXCP06_ILLOP        /* UD2 ends a case (PVM's emulator cannot run INT n) */
-#define SEL_UCODE32 0x23
-#define SEL_UDATA   0x2b
-#define SEL_UCODE64 0x33
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNT_64     8000 /* the interpreter is slower under the sanitizers */
@@ -817,46 +812,6 @@ static void setup_paging(CPUX86State *e, int mode)
         put(PML4_ADDR, &pde, 4); /* a 32-bit page directory */
         e->cr[3] = PML4_ADDR;
         e->cr[0] |= CR0_PG_MASK;
-    }
-}
-
-/*
- * The case runs at CPL 3: PVM (KVM on our hosts) runs user code natively but emulates the
- * supervisor's, and its emulator has no x87/SSE arithmetic. User code and data segments (32-bit
- * code for compatibility mode), a TSS whose RSP0 is the compared stack, and IDT gates that INT 1FH
- * may use from CPL 3; the handlers themselves (CPL 0, MOV and HLT) are emulated.
- */
-static void setup_user(CPUX86State *e, int mode)
-{
-    static const uint64_t gdt[] = {
-        0,
-        0x00af9b000000ffffULL, /* 08: kernel code64 */
-        0x00cf93000000ffffULL, /* 10: kernel data */
-        0x00cf9b000000ffffULL, /* 18: kernel code32 */
-        0x00cffb000000ffffULL, /* 23: user code32 */
-        0x00cff3000000ffffULL, /* 2b: user data */
-        0x00affb000000ffffULL, /* 33: user code64 */
-    };
-    uint32_t dpl3 = 3u << DESC_DPL_SHIFT;
-    uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK | DESC_B_MASK | dpl3;
-    uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK | dpl3;
-
-    put(GDT_ADDR, gdt, sizeof(gdt));
-    e->gdt.limit = sizeof(gdt) - 1;
-    for (int v = 0; v < 32; v++) {
-        pristine[IDT_ADDR + v * 16 + 5] |= 0x60; /* gate DPL 3 */
-    }
-    put64(TSS_ADDR + 4, STACK_TOP); /* RSP0 */
-    e->tr.base = TSS_ADDR;
-    if (mode == 64) {
-        x86_seg_set_flat(&e->segs[R_CS], SEL_UCODE64, code | DESC_L_MASK);
-    } else {
-        x86_seg_set_flat(&e->segs[R_CS], SEL_UCODE32, code | DESC_B_MASK);
-    }
-    for (int s = 0; s < CPU_NB_SEGS; s++) {
-        if (s != R_CS) {
-            x86_seg_set_flat(&e->segs[s], SEL_UDATA, data);
-        }
     }
 }
 

@@ -246,6 +246,12 @@ static inline int kvm_exec(const CPUX86State *in, CPUX86State *out)
 
 /* --- machine states ------------------------------------------------------------------------ */
 
+#define TSS_ADDR    0xc000
+#define USER_STACK  (STACK_TOP - 0x40)
+#define SEL_UCODE32 0x23
+#define SEL_UDATA   0x2b
+#define SEL_UCODE64 0x33
+
 static inline void put(uint64_t a, const void *p, size_t n)
 {
     memcpy(pristine + a, p, n);
@@ -345,6 +351,47 @@ static inline void setup_mode(CPUX86State *e, int mode)
         e->cr[3] = PML4_ADDR;
         e->cr[4] = CR4_PAE_MASK;
         e->efer = MSR_EFER_LME | MSR_EFER_LMA;
+    }
+}
+
+/*
+ * CPL 3 on top of setup_mode(64 or MODE_COMPAT): PVM (KVM on our hosts) runs guest user code
+ * natively but supervisor code in KVM's instruction emulator, which lacks much of the SDM (x87,
+ * SSE, POPCNT...). User code and data segments (32-bit code for compatibility mode), a TSS
+ * whose RSP0 is the compared stack, IDT gates of DPL 3; the handlers themselves (CPL 0, MOV and
+ * HLT) are emulated. Cases end with UD2 (#UD, vector 6) instead of HLT.
+ */
+static inline void setup_user(CPUX86State *e, int mode)
+{
+    static const uint64_t gdt[] = {
+        0,
+        0x00af9b000000ffffULL, /* 08: kernel code64 */
+        0x00cf93000000ffffULL, /* 10: kernel data */
+        0x00cf9b000000ffffULL, /* 18: kernel code32 */
+        0x00cffb000000ffffULL, /* 23: user code32 */
+        0x00cff3000000ffffULL, /* 2b: user data */
+        0x00affb000000ffffULL, /* 33: user code64 */
+    };
+    uint32_t dpl3 = 3u << DESC_DPL_SHIFT;
+    uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK | DESC_B_MASK | dpl3;
+    uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK | DESC_A_MASK | dpl3;
+
+    put(GDT_ADDR, gdt, sizeof(gdt));
+    e->gdt.limit = sizeof(gdt) - 1;
+    for (int v = 0; v < 32; v++) {
+        pristine[IDT_ADDR + v * 16 + 5] |= 0x60; /* gate DPL 3 */
+    }
+    put64(TSS_ADDR + 4, STACK_TOP); /* RSP0 */
+    e->tr.base = TSS_ADDR;
+    if (mode == 64) {
+        x86_seg_set_flat(&e->segs[R_CS], SEL_UCODE64, code | DESC_L_MASK);
+    } else {
+        x86_seg_set_flat(&e->segs[R_CS], SEL_UCODE32, code | DESC_B_MASK);
+    }
+    for (int s = 0; s < CPU_NB_SEGS; s++) {
+        if (s != R_CS) {
+            x86_seg_set_flat(&e->segs[s], SEL_UDATA, data);
+        }
     }
 }
 
