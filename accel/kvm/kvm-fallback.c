@@ -16,9 +16,10 @@
  * (KVM_SET_VCPU_EVENTS), which delivers it through the guest's IDT at the
  * next entry as it would one of its own emulator's. INT n/INT3/INTO the
  * interpreter delivers itself. A #UD (but from UD0/UD1/UD2) means the
- * interpreter lacks the instruction too: tern gives up with the usual failure
- * report, as it does when the same fault repeats at the same place without
- * progress.
+ * interpreter lacks the instruction: the few that KVM's CPUID offers and
+ * target/x86/kvm.c does by hand (XSAVE family, CLAC/STAC) are done there;
+ * for the others tern gives up with the usual failure report, as it does
+ * when the same fault repeats at the same place without progress.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -169,6 +170,39 @@ static bool is_ud_insn(CPUState *cs)
            g_ascii_isdigit(insn[2]);
 }
 
+/*
+ * The interpreter raised *vector at the instruction. A #UD (but from
+ * UD0/UD1/UD2) means it lacks the instruction: those that KVM's CPUID offers
+ * and tern does by hand (XSAVE family, CLAC/STAC: kvm_arch_emulate_missing)
+ * are done here (*vector becomes -1); for others tern gives up. Any other
+ * fault goes to the guest. False: give up (why says so).
+ */
+static bool finish_fault(CPUState *cs, KVMFallback *fb, GString *why, int *vector)
+{
+    if (*vector == EXCP06_ILLOP && !is_ud_insn(cs)) {
+        switch (kvm_arch_emulate_missing(cs, why)) {
+        case 1:
+            *vector = -1;
+            fb->fault_vector = -1; /* progress */
+            return true;
+        case 2:
+            break; /* the guest's #UD */
+        case 0:
+            give_up(cs, why, "tern's interpreter raised #UD: it lacks this instruction too");
+            return false;
+        default:
+            give_up(cs, why, "%s", ""); /* why has the reason */
+            return false;
+        }
+    }
+    if (!inject_fault(fb, cs->env)) {
+        give_up(cs, why, "the interpreter raised exception %d here %d times in a row: no progress",
+                *vector, KVM_FALLBACK_MAX_REPEATS);
+        return false;
+    }
+    return true;
+}
+
 static void trace_insn(CPUState *cs, uint64_t rip, int vector, int64_t start)
 {
     if (trace_event_get_state(kvm_fallback)) {
@@ -213,22 +247,8 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     r = x86_cpu_exec(&fb->cpu, KVM_FALLBACK_INSNS);
     if (r == X86_EXIT_EXCEPTION) {
         vector = fb->cpu.exception_index;
-        if (vector == EXCP06_ILLOP && !is_ud_insn(cs)) {
-            int done = kvm_arch_emulate_xstate(cs, why);
-
-            if (done < 0) {
-                return give_up(cs, why, "%s", "");
-            }
-            if (done == 0) {
-                return give_up(cs, why,
-                               "tern's interpreter raised #UD: it lacks this instruction too");
-            }
-            vector = -1;
-        } else if (!inject_fault(fb, env)) {
-            return give_up(cs, why,
-                           "the interpreter raised exception %d here %d times in a row: "
-                           "no progress",
-                           vector, KVM_FALLBACK_MAX_REPEATS);
+        if (!finish_fault(cs, fb, why, &vector)) {
+            return KVM_FALLBACK_FAILED;
         }
     } else if (r == X86_EXIT_SHUTDOWN) {
         trace_insn(cs, rip, EXCP08_DBLE, start);

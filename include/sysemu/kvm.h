@@ -97,12 +97,13 @@ void kvm_arch_dump_code(CPUState *cpu, GString *out);
 /* The instruction at CS:RIP as "mnemonic operands"; false when its bytes are not readable RAM. */
 bool kvm_arch_disas_insn(CPUState *cpu, char *buf, size_t len);
 /*
- * XSAVE, XSAVEOPT or XRSTOR (standard format) at CS:RIP, which the
- * interpreter lacks, done on KVM's XSAVE area (read by kvm_arch_get_registers
- * and written back by kvm_arch_put_registers): 1 done (RIP advanced), 0 not
- * one of those, -1 cannot (why says so).
+ * An instruction at CS:RIP that the vCPU's CPUID offers but the interpreter's
+ * model lacks, done on the state kvm_arch_get_registers read (written back by
+ * kvm_arch_put_registers): XSAVE, XSAVEOPT, XSAVEC and XRSTOR (on KVM's XSAVE
+ * area), CLAC and STAC. 1 done (RIP advanced), 2 it raises #UD, 0 not one of
+ * those, -1 cannot (why says so).
  */
-int kvm_arch_emulate_xstate(CPUState *cpu, GString *why);
+int kvm_arch_emulate_missing(CPUState *cpu, GString *why);
 /* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
 bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
 

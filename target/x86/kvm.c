@@ -1168,7 +1168,7 @@ static bool decode_xstate(const uint8_t *code, size_t n, int bits, DecodedInsn *
     return false;
 }
 
-int kvm_arch_emulate_xstate(CPUState *cpu, GString *why)
+static int emulate_xstate(CPUState *cpu, GString *why)
 {
     CPUX86State *env = cpu->env;
     KVMX86State *x = cpu->accel->arch;
@@ -1224,4 +1224,33 @@ int kvm_arch_emulate_xstate(CPUState *cpu, GString *why)
     }
     env->rip += d.len;
     return 1;
+}
+
+/*
+ * CLAC/STAC (0F 01 CA/CB, SDM Vol. 2A): clear or set RFLAGS.AC; #UD unless
+ * CPL 0 with CR4.SMAP. 1 done, 0 not one of them, 2 the guest gets a #UD.
+ */
+static int emulate_clac_stac(CPUState *cpu)
+{
+    CPUX86State *env = cpu->env;
+    int bits = x86_cpu_code_bits(env);
+    uint8_t code[3];
+
+    if (read_code(cpu, code_linear(env, bits), code, sizeof(code)) != sizeof(code) ||
+        code[0] != 0x0f || code[1] != 0x01 || (code[2] != 0xca && code[2] != 0xcb)) {
+        return 0;
+    }
+    if (!(env->cr[4] & CR4_SMAP_MASK) || (env->segs[R_CS].flags & DESC_DPL_MASK)) {
+        return 2;
+    }
+    env->rflags = code[2] == 0xcb ? env->rflags | AC_MASK : env->rflags & ~(uint64_t)AC_MASK;
+    env->rip += sizeof(code);
+    return 1;
+}
+
+int kvm_arch_emulate_missing(CPUState *cpu, GString *why)
+{
+    int r = emulate_clac_stac(cpu);
+
+    return r ? r : emulate_xstate(cpu, why);
 }

@@ -103,6 +103,11 @@ static const uint8_t code_xsavec[] = {0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x02, 
                                       0x03, 0x00, 0x00, 0x00, 0x0f, 0x01, 0xd1, 0xdb, 0xe3, 0xd9,
                                       0xe8, 0x0f, 0xc7, 0x26, 0x00, 0x30, 0xdb, 0xe3, 0x0f, 0xae,
                                       0x2e, 0x00, 0x30, 0xd9, 0x1e, 0x00, 0x24, 0xe6, 0x12, 0xf4};
+/* CR4 |= SMAP; stac; [0x2400] = EFLAGS; clac; [0x2404] = EFLAGS; out 0x12,al; hlt */
+static const uint8_t code_stac[] = {0x0f, 0x20, 0xe0, 0x66, 0x0d, 0x00, 0x00, 0x20, 0x00, 0x0f,
+                                    0x22, 0xe0, 0x0f, 0x01, 0xcb, 0x66, 0x9c, 0x66, 0x58, 0x66,
+                                    0xa3, 0x00, 0x24, 0x0f, 0x01, 0xca, 0x66, 0x9c, 0x66, 0x58,
+                                    0x66, 0xa3, 0x04, 0x24, 0xe6, 0x12, 0xf4};
 /* 1: inc dword [0x2000]; jmp 1b */
 static const uint8_t code_loop[] = {0x66, 0xff, 0x06, 0x00, 0x20, 0xeb, 0xf9};
 
@@ -620,6 +625,25 @@ static void test_fallback_xsavec_sub(void)
     vm_teardown();
 }
 
+/* STAC/CLAC (KVM's CPUID has SMAP; the interpreter's model does not). */
+static void test_fallback_stac_sub(void)
+{
+    unsigned a, b, c, d;
+    uint32_t after_stac, after_clac;
+
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 20))) {
+        g_test_skip("the host has no SMAP");
+        return;
+    }
+    vm_setup(code_stac, sizeof(code_stac), true);
+    g_assert_cmpint(vm_run(), ==, 0);
+    memcpy(&after_stac, ram_ptr(0x2400), 4);
+    memcpy(&after_clac, ram_ptr(0x2404), 4);
+    g_assert_cmphex(after_stac & AC_MASK, ==, AC_MASK);
+    g_assert_cmphex(after_clac & AC_MASK, ==, 0);
+    vm_teardown();
+}
+
 static void test_accel_props(void)
 {
     GError *err = NULL;
@@ -827,6 +851,7 @@ ISOLATED(mtrr)
 ISOLATED(fallback)
 ISOLATED(fallback_xsave)
 ISOLATED(fallback_xsavec)
+ISOLATED(fallback_stac)
 ISOLATED(cpuid)
 ISOLATED(cpuid_noirqchip)
 
@@ -855,6 +880,7 @@ int main(int argc, char **argv)
     ADD(fallback_gives_up);
     ADD(fallback_xsave);
     ADD(fallback_xsavec);
+    ADD(fallback_stac);
     ADD(pause_resume);
     ADD(stop_during_io);
     ADD(register_roundtrip);
