@@ -20,6 +20,9 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "fpu-helper.h"
+#include <setjmp.h>
+#include <signal.h>
+#include <ucontext.h>
 
 /* Mandatory prefixes, the table's second index. */
 enum { P_NP, P_66, P_F3, P_F2, P_COUNT };
@@ -428,6 +431,62 @@ static void sse_exceptions(X86CPU *cpu, uint32_t exc)
     env->fpu.mxcsr |= exc;
 }
 
+/*
+ * Unmasked SIMD exceptions in full. The stubs run with every exception masked, and the masked
+ * response's flags are not always the unmasked one's: with UM clear, hardware signals underflow
+ * for exact tiny results too, and with UM or OM clear it sets PE only when the result with an
+ * unbounded exponent is inexact (SDM Vol. 1, 11.5.2.3-4). So when the guest unmasks an
+ * exception, the form runs once more under the guest's masks: a SIMD exception there arrives as
+ * SIGFPE, whose saved MXCSR holds the flags the hardware set. XXX: a process-wide SIGFPE
+ * handler, installed on first use; a SIGFPE outside that window gets the default action.
+ */
+static __thread sigjmp_buf *sse_trap_jmp;
+static __thread uint32_t sse_trap_mxcsr;
+
+static void sse_sigfpe(int sig, siginfo_t *info, void *ctx)
+{
+    const ucontext_t *uc = ctx;
+
+    if (!sse_trap_jmp) {
+        signal(SIGFPE, SIG_DFL); /* not ours: the default action when it happens again */
+        return;
+    }
+    sse_trap_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    siglongjmp(*sse_trap_jmp, 1);
+}
+
+static void sse_trap_init(void)
+{
+    struct sigaction sa = {.sa_sigaction = sse_sigfpe, .sa_flags = SA_SIGINFO | SA_NODEFER};
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, NULL);
+}
+
+/* Runs the stub from *in under the guest's MXCSR; true, with the flags, if it trapped. */
+static bool sse_run_unmasked(const char *stub, const SseFrame *in, uint64_t gpr, uint32_t mxcsr,
+                             uint32_t *flags)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    uint32_t host = __builtin_ia32_stmxcsr();
+    sigjmp_buf jmp;
+    SseFrame fr = *in;
+
+    pthread_once(&once, sse_trap_init);
+    fr.mxcsr_in = mxcsr & ~MXCSR_FLAGS;
+    sse_trap_jmp = &jmp;
+    if (sigsetjmp(jmp, 1)) {
+        /* the kernel gave the handler a fresh FP state: the host's MXCSR back */
+        __builtin_ia32_ldmxcsr(host);
+        sse_trap_jmp = NULL;
+        *flags = sse_trap_mxcsr & MXCSR_FLAGS;
+        return true;
+    }
+    ((SseStub)(uintptr_t)stub)(&fr, gpr);
+    sse_trap_jmp = NULL;
+    return false;
+}
+
 static void load_source(X86CPU *cpu, const DecodedInsn *d, const SseForm *f, SseFrame *fr,
                         uint64_t *gpr)
 {
@@ -455,7 +514,7 @@ static void load_source(X86CPU *cpu, const DecodedInsn *d, const SseForm *f, Sse
 static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
 {
     CPUX86State *env = cpu->env;
-    SseFrame fr = {0};
+    SseFrame fr = {0}, in;
     const char *stub = f->stub;
     int reg = modrm_reg(d);
     uint64_t gpr = 0;
@@ -478,8 +537,15 @@ static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
         stub += (d->imm & 7) * STUB_STRIDE;
     }
     fr.mxcsr_in = (env->fpu.mxcsr | MXCSR_MASKS) & ~MXCSR_FLAGS;
+    in = fr;
     ((SseStub)(uintptr_t)stub)(&fr, gpr);
     if (f->flags & F_FP) {
+        uint32_t unmasked = ~(env->fpu.mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS, flags;
+
+        if (unmasked && sse_run_unmasked(stub, &in, gpr, env->fpu.mxcsr, &flags)) {
+            env->fpu.mxcsr |= flags;
+            x86_raise_exception(cpu, (env->cr[4] & CR4_OSXMMEXCPT_MASK) ? EXCP13_XF : EXCP06_ILLOP);
+        }
         sse_exceptions(cpu, fr.mxcsr_out & MXCSR_FLAGS);
     }
     if (f->flags & F_RFLAGS) {
