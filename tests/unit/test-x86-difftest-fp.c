@@ -599,20 +599,9 @@ static uint16_t rand_fsw(GRand *r, uint16_t fcw, int top)
     return fsw;
 }
 
-/*
- * XXX: with MXCSR.UM or OM clear, the interpreter (which runs SSE arithmetic on the host with every
- * exception masked) reports the masked response's flags: hardware signals an unmasked underflow
- * for exact tiny results too, and sets PE only when the result with an unbounded exponent is
- * inexact. Until ops-sse.c models that, UM and OM stay set here unless DIFFTEST_UNMASKED_UO is
- * in the environment (docs/fpu.md).
- */
 static uint32_t rand_mxcsr(GRand *r)
 {
     uint32_t masks = rand_below(r, 3) ? 0x1f80 : (g_rand_int(r) & 0x1f80);
-
-    if (!getenv("DIFFTEST_UNMASKED_UO")) {
-        masks |= 0x0c00;
-    }
     uint32_t v = masks | (g_rand_int(r) & 0x6000); /* RC */
 
     v |= rand_below(r, 4) == 0 ? 0x8000 : 0; /* FTZ */
