@@ -24,6 +24,58 @@ static const X86OpHandler op_handlers[OP__COUNT] = {
     [OP_DAA... OP_BOUND] = x86_exec_arith,   [OP_ARPL... OP_EMMS] = x86_exec_system,
 };
 
+/*
+ * TERN_EXEC_STATS=1 in the environment: at exit, each vCPU's instruction
+ * count, decode-cache and TLB counters go to stderr (bench/boot.sh, docs).
+ * Read racily from the exiting thread: they are only statistics.
+ */
+#define STATS_MAX_CPUS 16
+static X86CPU *stats_cpus[STATS_MAX_CPUS];
+static int stats_ncpus;
+
+static void print_cpu_stats(int i)
+{
+    const X86CPU *cpu = stats_cpus[i];
+    uint64_t lookups = cpu->dcache_hits + cpu->dcache_misses;
+    CPUTLBCounters c;
+    uint64_t tlb_all;
+
+    if (!cpu->dcache) {
+        return;
+    }
+    tlb_get_stats(&cpu->tlb, &c);
+    tlb_all = c.hits + c.victim_hits + c.misses;
+    fprintf(stderr,
+            "tern exec stats: vcpu %d: %" PRIu64 " instructions, decode cache %.3f%% hits"
+            " (%" PRIu64 " misses), TLB %.3f%% hits (%" PRIu64 " hits, %" PRIu64
+            " victim hits, %" PRIu64 " misses, %" PRIu64 " flushes)\n",
+            i, cpu->insn_count, lookups ? 100.0 * cpu->dcache_hits / lookups : 0.0,
+            cpu->dcache_misses, tlb_all ? 100.0 * (c.hits + c.victim_hits) / tlb_all : 0.0, c.hits,
+            c.victim_hits, c.misses, c.flushes);
+}
+
+static void print_exec_stats(void)
+{
+    for (int i = 0; i < stats_ncpus; i++) {
+        print_cpu_stats(i);
+    }
+}
+
+static void register_exec_stats(X86CPU *cpu)
+{
+    static bool registered;
+    const char *v = getenv("TERN_EXEC_STATS");
+
+    if (!v || !*v || *v == '0' || stats_ncpus == STATS_MAX_CPUS) {
+        return;
+    }
+    stats_cpus[stats_ncpus++] = cpu;
+    if (!registered) {
+        registered = true;
+        atexit(print_exec_stats);
+    }
+}
+
 void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSpace *io)
 {
     memset(cpu, 0, sizeof(*cpu));
@@ -36,10 +88,18 @@ void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSp
     for (unsigned i = 0; i < 1u << X86_DECODE_CACHE_BITS; i++) {
         cpu->dcache[i].la = UINT64_MAX;
     }
+    register_exec_stats(cpu);
 }
 
 void x86_tcg_cpu_destroy(X86CPU *cpu)
 {
+    for (int i = 0; i < stats_ncpus; i++) {
+        if (stats_cpus[i] == cpu) {
+            print_cpu_stats(i);
+            stats_cpus[i] = stats_cpus[--stats_ncpus];
+            break;
+        }
+    }
     tlb_destroy(&cpu->tlb);
     g_free(cpu->dcache);
     cpu->dcache = NULL;
@@ -57,36 +117,11 @@ void x86_cpu_state_changed(X86CPU *cpu)
     cpu->shutdown = false;
 }
 
-uint64_t x86_mem_offset(X86CPU *cpu, const DecodedInsn *d)
-{
-    const CPUX86State *env = cpu->env;
-    const X86MemAddr *m = &d->mem;
-    uint64_t ea = m->disp;
-
-    if (m->base >= 0) {
-        ea += env->regs[m->base];
-    }
-    if (m->index >= 0) {
-        ea += env->regs[m->index] * m->scale;
-    }
-    if (m->rip_rel) {
-        ea += cpu->next_rip;
-    }
-    return ea & size_mask(d->addrsize);
-}
-
-uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i)
+uint64_t x86_read_opnd_other(X86CPU *cpu, const DecodedInsn *d, int i)
 {
     const X86Operand *o = &d->opnd[i];
 
     switch (o->kind) {
-    case X86_OPK_REG:
-        return x86_get_reg(cpu->env, o->reg, o->size, o->high8);
-    case X86_OPK_MEM:
-        if (i == 0 && cpu->rmw) {
-            return x86_ld_seg_rmw(cpu, d->mem.seg, cpu->ea, o->size);
-        }
-        return x86_ld_seg(cpu, d->mem.seg, cpu->ea, o->size);
     case X86_OPK_IMM:
         return o->imm2 ? d->imm2 : d->imm;
     case X86_OPK_SREG:
@@ -96,28 +131,19 @@ uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i)
     }
 }
 
-void x86_write_opnd(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val)
+void x86_write_opnd_other(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val)
 {
     const X86Operand *o = &d->opnd[i];
 
-    switch (o->kind) {
-    case X86_OPK_REG:
-        x86_set_reg(cpu->env, o->reg, o->size, o->high8, val);
-        break;
-    case X86_OPK_MEM:
-        x86_st_seg(cpu, d->mem.seg, cpu->ea, val, o->size);
-        break;
-    case X86_OPK_SREG:
-        if (o->reg == R_CS) {
-            x86_raise_exception(cpu, EXCP06_ILLOP); /* MOV CS is #UD */
-        }
-        x86_load_seg(cpu, o->reg, val & 0xffff);
-        if (o->reg == R_SS) {
-            cpu->intr_shadow = true; /* no interrupt before the next instruction (SS:SP pairs) */
-        }
-        break;
-    default:
+    if (o->kind != X86_OPK_SREG) {
         x86_raise_exception(cpu, EXCP06_ILLOP);
+    }
+    if (o->reg == R_CS) {
+        x86_raise_exception(cpu, EXCP06_ILLOP); /* MOV CS is #UD */
+    }
+    x86_load_seg(cpu, o->reg, val & 0xffff);
+    if (o->reg == R_SS) {
+        cpu->intr_shadow = true; /* no interrupt before the next instruction (SS:SP pairs) */
     }
 }
 
@@ -156,6 +182,13 @@ static bool is_rmw(const DecodedInsn *d)
     default:
         return false;
     }
+}
+
+/* PAUSE (F3 90, not XCHG with r8): a spin-wait hint that may end the slice. */
+static bool is_pause(const DecodedInsn *d)
+{
+    return d->map == X86_MAP_ONE && d->opcode == 0x90 && (d->prefixes & PREFIX_REPZ) &&
+           !(d->rex & REX_B);
 }
 
 static bool has_mem_operand(const DecodedInsn *d)
@@ -206,7 +239,6 @@ static inline bool same_insn_bytes(const uint8_t *a, const uint8_t *b, unsigned 
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-/* Fetches and decodes at RIP (through the decode cache), raising #UD/#GP/#PF as needed. */
 /* x86_cpu_code_bits() without the call: 64, 32 or 16 from EFER.LMA, CS.L/D, CR0.PE, VM. */
 static inline int code_bits(const CPUX86State *env)
 {
@@ -221,17 +253,66 @@ static inline int code_bits(const CPUX86State *env)
     return (cs & DESC_B_MASK) ? 32 : 16;
 }
 
-static const X86DecodeCacheEntry *fetch_decode(X86CPU *cpu)
+/* The decode cache slot of linear address la. */
+static inline X86DecodeCacheEntry *dcache_slot(X86CPU *cpu, uint64_t la)
+{
+    return &cpu->dcache[(la ^ (la >> X86_DECODE_CACHE_BITS)) & ((1u << X86_DECODE_CACHE_BITS) - 1)];
+}
+
+/*
+ * The common case without any copy: the 16 bytes at RIP lie in one page that
+ * the code TLB maps to RAM and inside CS, and the decode cache holds the same
+ * bytes there. Returns NULL otherwise (fetch_decode_slow() then copies,
+ * faults or decodes).
+ */
+static inline X86DecodeCacheEntry *fetch_decode_fast(X86CPU *cpu, int bits)
+{
+    CPUX86State *env = cpu->env;
+    const SegmentCache *cs = &env->segs[R_CS];
+    uint64_t la = env->rip;
+    CPUTLBDesc *desc;
+    const CPUTLBEntry *te;
+    X86DecodeCacheEntry *e;
+    const uint8_t *host;
+
+    if (bits != 64) {
+        if (cs->limit < X86_MAX_INSN_LEN || la > cs->limit - X86_MAX_INSN_LEN) {
+            return NULL;
+        }
+        la = (uint32_t)(cs->base + la);
+    }
+    /* 16 bytes in one page: then a canonical start means a canonical end */
+    if ((la & ~TARGET_PAGE_MASK) > TARGET_PAGE_SIZE - 16 ||
+        (bits == 64 && sext(la, 6) != (int64_t)la)) {
+        return NULL;
+    }
+    desc = &cpu->tlb.d[x86_mmu_index(env)];
+    te = &desc->table[tlb_index(desc, la)];
+    if (unlikely(te->addr_code != (la & TARGET_PAGE_MASK))) {
+        return NULL;
+    }
+    e = dcache_slot(cpu, la);
+    host = (const uint8_t *)(uintptr_t)(la + te->addend);
+    if (unlikely(e->la != la || e->bits != bits || !same_insn_bytes(e->bytes, host, e->insn.len))) {
+        return NULL;
+    }
+    desc->stats.hits++;
+    cpu->fetch_la = la;
+    if (unlikely(cpu->log_in_asm)) {
+        x86_log_in_asm(cpu, host, e->insn.len, bits);
+    }
+    return e;
+}
+
+/* Fetches and decodes at RIP through a copy of the bytes, raising #UD/#GP/#PF as needed. */
+static X86DecodeCacheEntry *fetch_decode_slow(X86CPU *cpu, int bits)
 {
     CPUX86State *env = cpu->env;
     uint8_t buf[16];
-    int bits = code_bits(env);
     uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
     size_t n = x86_fetch_code(cpu, env->rip, buf, X86_MAX_INSN_LEN);
     uint64_t la = cpu->fetch_la;
-    X86DecodeCacheEntry *e =
-        &cpu->dcache[(la ^ (la >> X86_DECODE_CACHE_BITS)) & ((1u << X86_DECODE_CACHE_BITS) - 1)];
-    const DecodedInsn *d;
+    X86DecodeCacheEntry *e = dcache_slot(cpu, la);
 
     if (unlikely(n < X86_MAX_INSN_LEN)) {
         memset(buf + n, 0, sizeof(buf) - n); /* compared under a mask, but keep it defined */
@@ -239,7 +320,6 @@ static const X86DecodeCacheEntry *fetch_decode(X86CPU *cpu)
     if (e->la == la && e->bits == bits && e->insn.len <= n &&
         same_insn_bytes(e->bytes, buf, e->insn.len)) {
         cpu->dcache_hits++;
-        d = &e->insn;
     } else {
         cpu->dcache_misses++;
         e->la = UINT64_MAX; /* stays empty if decoding faults */
@@ -248,14 +328,29 @@ static const X86DecodeCacheEntry *fetch_decode(X86CPU *cpu)
         memcpy(e->bytes, buf, e->insn.len);
         e->has_mem = has_mem_operand(&e->insn);
         e->rmw = is_rmw(&e->insn);
+        e->is_pause = is_pause(&e->insn);
         e->bits = bits;
         e->la = la;
-        d = &e->insn;
     }
-    cpu->next_rip = (env->rip + d->len) & ip_mask;
     if (unlikely(cpu->log_in_asm)) {
-        x86_log_in_asm(cpu, buf, d->len, bits);
+        x86_log_in_asm(cpu, buf, e->insn.len, bits);
     }
+    return e;
+}
+
+static inline const X86DecodeCacheEntry *fetch_decode(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+    int bits = code_bits(env);
+    X86DecodeCacheEntry *e = fetch_decode_fast(cpu, bits);
+    uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
+
+    if (likely(e)) {
+        cpu->dcache_hits++;
+    } else {
+        e = fetch_decode_slow(cpu, bits);
+    }
+    cpu->next_rip = (env->rip + e->insn.len) & ip_mask;
     return e;
 }
 
@@ -272,7 +367,8 @@ static QEMU_NORETURN void single_step_trap(X86CPU *cpu)
     x86_raise_interrupt(cpu, EXCP01_DB, false);
 }
 
-static void exec_one(X86CPU *cpu)
+/* Returns true when the slice should end after it (PAUSE with pause_exits). */
+static bool exec_one(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
     bool tf = env->rflags & TF_MASK;
@@ -294,6 +390,7 @@ static void exec_one(X86CPU *cpu)
     if (unlikely(tf)) {
         single_step_trap(cpu);
     }
+    return unlikely(e->is_pause) && cpu->pause_exits;
 }
 
 /*
@@ -360,7 +457,9 @@ static X86ExitReason run_loop(X86CPU *cpu, uint64_t end)
         if (env->halted) {
             return X86_EXIT_HLT;
         }
-        exec_one(cpu);
+        if (exec_one(cpu)) {
+            return X86_EXIT_PAUSE;
+        }
     }
     return X86_EXIT_BUDGET;
 }

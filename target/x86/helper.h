@@ -207,10 +207,76 @@ static inline void x86_st(X86CPU *cpu, vaddr la, uint64_t val, int size)
 void x86_probe_write(X86CPU *cpu, vaddr la, int size, int mmu_idx);
 /* Segment checks and base: the linear address of seg:off for an access (#GP/#SS on violation). */
 vaddr x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, int size, MMUAccessType type);
-uint64_t x86_ld_seg(X86CPU *cpu, int seg, uint64_t off, int size);
+/* The complete accesses below: segment checks, then the TLB (mem.c). */
+uint64_t x86_ld_seg_full(X86CPU *cpu, int seg, uint64_t off, int size);
+uint64_t x86_ld_seg_rmw_full(X86CPU *cpu, int seg, uint64_t off, int size);
+void x86_st_seg_full(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size);
+
+/*
+ * The TLB entry of a 64-bit-mode access to seg:off when it hits for the tag
+ * at tag_ofs (addr_read/addr_write) and stays inside the page, else NULL. No
+ * segment check is needed then: only FS/GS have a base and no limit applies,
+ * and a tag only ever holds a canonical page, so a hit inside one page is a
+ * canonical access.
+ */
+static inline CPUTLBEntry *x86_tlb_hit64(X86CPU *cpu, int seg, uint64_t off, int size,
+                                         size_t tag_ofs, vaddr *la_out)
+{
+    CPUX86State *env = cpu->env;
+    vaddr la = off + (seg >= R_FS ? env->segs[seg].base : 0);
+    CPUTLBDesc *desc = &cpu->tlb.d[x86_mmu_index(env)];
+    CPUTLBEntry *e = &desc->table[tlb_index(desc, la)];
+    uint64_t tag;
+
+    memcpy(&tag, (const char *)e + tag_ofs, sizeof(tag));
+    if (likely(tag == (la & TARGET_PAGE_MASK) && tlb_fast_ok(la, size))) {
+        desc->stats.hits++;
+        *la_out = la;
+        return e;
+    }
+    return NULL;
+}
+
+static inline uint64_t x86_ld_seg(X86CPU *cpu, int seg, uint64_t off, int size)
+{
+    if (likely(x86_code64(cpu->env))) {
+        vaddr la;
+        CPUTLBEntry *e = x86_tlb_hit64(cpu, seg, off, size, offsetof(CPUTLBEntry, addr_read), &la);
+
+        if (likely(e)) {
+            return ldn_le((const void *)(uintptr_t)(la + e->addend), size);
+        }
+    }
+    return x86_ld_seg_full(cpu, seg, off, size);
+}
+
 /* The read of a read-modify-write destination: faults as a write would. */
-uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size);
-void x86_st_seg(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size);
+static inline uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size)
+{
+    if (likely(x86_code64(cpu->env))) {
+        vaddr la;
+        CPUTLBEntry *e = x86_tlb_hit64(cpu, seg, off, size, offsetof(CPUTLBEntry, addr_write), &la);
+
+        if (likely(e)) {
+            return ldn_le((const void *)(uintptr_t)(la + e->addend), size);
+        }
+    }
+    return x86_ld_seg_rmw_full(cpu, seg, off, size);
+}
+
+static inline void x86_st_seg(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size)
+{
+    if (likely(x86_code64(cpu->env))) {
+        vaddr la;
+        CPUTLBEntry *e = x86_tlb_hit64(cpu, seg, off, size, offsetof(CPUTLBEntry, addr_write), &la);
+
+        if (likely(e)) {
+            stn_le((void *)(uintptr_t)(la + e->addend), size, val);
+            return;
+        }
+    }
+    x86_st_seg_full(cpu, seg, off, val, size);
+}
 /*
  * Reads instruction bytes at CS:RIP (up to want, at most to the end of the page and the CS
  * limit); returns how many it read. buf must hold 16 bytes (the fast path copies 16).
@@ -223,16 +289,81 @@ uint64_t x86_pop(X86CPU *cpu, int size);
 /* Reads the value that a pop would return at rSP + offset, without moving rSP. */
 uint64_t x86_stack_peek(X86CPU *cpu, uint64_t offset, int size);
 
-/* --- flags (flags.c) ------------------------------------------------------- */
-void flags_add(CPUX86State *env, int size, uint64_t a, uint64_t b, uint64_t cin, uint64_t res);
-void flags_sub(CPUX86State *env, int size, uint64_t a, uint64_t b, uint64_t bin, uint64_t res);
-void flags_logic(CPUX86State *env, int size, uint64_t res);
-/* Sets SF, ZF, PF from res and leaves the others. */
-void flags_szp(CPUX86State *env, int size, uint64_t res);
+/* --- flags (here, inline: every ALU instruction computes them; flags.c) ----- */
+#define ARITH_FLAGS (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
+
 /* Replaces the bits in mask with those of val. */
 static inline void flags_set(CPUX86State *env, uint64_t mask, uint64_t val)
 {
     env->rflags = (env->rflags & ~mask) | (val & mask);
+}
+
+/* SF, ZF and PF of a result (PF: even parity of its low byte). */
+static inline uint64_t flags_szp_of(int size, uint64_t res)
+{
+    uint64_t f = 0;
+
+    res &= size_mask(size);
+    if (res == 0) {
+        f |= CC_Z;
+    }
+    if (res & size_sign(size)) {
+        f |= CC_S;
+    }
+    if (!__builtin_parity(res & 0xff)) {
+        f |= CC_P;
+    }
+    return f;
+}
+
+/* Sets SF, ZF, PF from res and leaves the others. */
+static inline void flags_szp(CPUX86State *env, int size, uint64_t res)
+{
+    flags_set(env, CC_S | CC_Z | CC_P, flags_szp_of(size, res));
+}
+
+static inline void flags_add(CPUX86State *env, int size, uint64_t a, uint64_t b, uint64_t cin,
+                             uint64_t res)
+{
+    uint64_t m = size_mask(size), f;
+
+    a &= m;
+    b &= m;
+    res &= m;
+    f = flags_szp_of(size, res);
+    if (cin ? res <= a : res < a) {
+        f |= CC_C;
+    }
+    if ((a ^ res) & (b ^ res) & size_sign(size)) {
+        f |= CC_O;
+    }
+    f |= (a ^ b ^ res) & CC_A;
+    flags_set(env, ARITH_FLAGS, f);
+}
+
+static inline void flags_sub(CPUX86State *env, int size, uint64_t a, uint64_t b, uint64_t bin,
+                             uint64_t res)
+{
+    uint64_t m = size_mask(size), f;
+
+    a &= m;
+    b &= m;
+    res &= m;
+    f = flags_szp_of(size, res);
+    if (bin ? a <= b : a < b) {
+        f |= CC_C;
+    }
+    if ((a ^ b) & (a ^ res) & size_sign(size)) {
+        f |= CC_O;
+    }
+    f |= (a ^ b ^ res) & CC_A;
+    flags_set(env, ARITH_FLAGS, f);
+}
+
+/* Logic ops: SF, ZF, PF from res; OF, CF and AF cleared (AF as Intel processors do). */
+static inline void flags_logic(CPUX86State *env, int size, uint64_t res)
+{
+    flags_set(env, ARITH_FLAGS, flags_szp_of(size, res));
 }
 /* Jcc/SETcc/CMOVcc condition cc (0..15, SDM Vol. 1, B.1). */
 bool x86_cond(const CPUX86State *env, int cc);
@@ -241,9 +372,57 @@ void x86_write_eflags(X86CPU *cpu, uint64_t val, uint64_t mask);
 
 /* --- operands (exec.c) ------------------------------------------------------ */
 /* Offset (effective address) of the instruction's memory operand. */
-uint64_t x86_mem_offset(X86CPU *cpu, const DecodedInsn *d);
-uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i);
-void x86_write_opnd(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val);
+static inline uint64_t x86_mem_offset(X86CPU *cpu, const DecodedInsn *d)
+{
+    const CPUX86State *env = cpu->env;
+    const X86MemAddr *m = &d->mem;
+    uint64_t ea = m->disp;
+
+    if (m->base >= 0) {
+        ea += env->regs[m->base];
+    }
+    if (m->index >= 0) {
+        ea += env->regs[m->index] * m->scale;
+    }
+    if (m->rip_rel) {
+        ea += cpu->next_rip;
+    }
+    return ea & size_mask(d->addrsize);
+}
+
+/* Operands other than registers and memory (exec.c). */
+uint64_t x86_read_opnd_other(X86CPU *cpu, const DecodedInsn *d, int i);
+void x86_write_opnd_other(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val);
+
+/* Reads operand i (registers and memory inline: they are most of the work). */
+static inline uint64_t x86_read_opnd(X86CPU *cpu, const DecodedInsn *d, int i)
+{
+    const X86Operand *o = &d->opnd[i];
+
+    if (likely(o->kind == X86_OPK_REG)) {
+        return x86_get_reg(cpu->env, o->reg, o->size, o->high8);
+    }
+    if (o->kind == X86_OPK_MEM) {
+        if (i == 0 && cpu->rmw) {
+            return x86_ld_seg_rmw(cpu, d->mem.seg, cpu->ea, o->size);
+        }
+        return x86_ld_seg(cpu, d->mem.seg, cpu->ea, o->size);
+    }
+    return x86_read_opnd_other(cpu, d, i);
+}
+
+static inline void x86_write_opnd(X86CPU *cpu, const DecodedInsn *d, int i, uint64_t val)
+{
+    const X86Operand *o = &d->opnd[i];
+
+    if (likely(o->kind == X86_OPK_REG)) {
+        x86_set_reg(cpu->env, o->reg, o->size, o->high8, val);
+    } else if (o->kind == X86_OPK_MEM) {
+        x86_st_seg(cpu, d->mem.seg, cpu->ea, val, o->size);
+    } else {
+        x86_write_opnd_other(cpu, d, i, val);
+    }
+}
 /* Sets RIP to target, truncated to the operand size (16/32-bit) and checked against CS. */
 void x86_jump(X86CPU *cpu, uint64_t target, int opsize);
 

@@ -66,12 +66,12 @@ vaddr x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, int size, MMUAccessType
     return (uint32_t)(sc->base + off);
 }
 
-uint64_t x86_ld_seg(X86CPU *cpu, int seg, uint64_t off, int size)
+uint64_t x86_ld_seg_full(X86CPU *cpu, int seg, uint64_t off, int size)
 {
     return x86_ld(cpu, x86_seg_linear(cpu, seg, off, size, MMU_DATA_LOAD), size);
 }
 
-void x86_st_seg(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size)
+void x86_st_seg_full(X86CPU *cpu, int seg, uint64_t off, uint64_t val, int size)
 {
     x86_st(cpu, x86_seg_linear(cpu, seg, off, size, MMU_DATA_STORE), val, size);
 }
@@ -167,7 +167,7 @@ static uint64_t ld_rmw_slow(X86CPU *cpu, vaddr la, int size, int mmu_idx)
     return ldn_le(buf, size);
 }
 
-uint64_t x86_ld_seg_rmw(X86CPU *cpu, int seg, uint64_t off, int size)
+uint64_t x86_ld_seg_rmw_full(X86CPU *cpu, int seg, uint64_t off, int size)
 {
     vaddr la = x86_seg_linear(cpu, seg, off, size, MMU_DATA_STORE);
     int mmu_idx = x86_mmu_index(cpu->env);

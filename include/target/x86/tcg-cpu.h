@@ -55,6 +55,7 @@ typedef enum X86ExitReason {
     X86_EXIT_REQUEST,   /* exit_request was set (kick, pause) */
     X86_EXIT_SHUTDOWN,  /* triple fault: the machine should reset */
     X86_EXIT_EXCEPTION, /* stop_on_exception: an exception was raised (tests) */
+    X86_EXIT_PAUSE,     /* pause_exits: PAUSE completed (a spin-wait: let others run) */
 } X86ExitReason;
 
 typedef struct X86CPU X86CPU;
@@ -70,10 +71,11 @@ typedef struct X86DecodeCacheEntry {
     uint8_t bytes[16]; /* the instruction, zero-padded */
     bool has_mem;      /* an operand is in memory: compute the effective address */
     bool rmw;          /* operand 0 is memory read and written */
+    bool is_pause;     /* PAUSE (F3 90) */
     DecodedInsn insn;
 } X86DecodeCacheEntry;
 
-#define X86_DECODE_CACHE_BITS 12
+#define X86_DECODE_CACHE_BITS 14
 
 /* The future PIC/APIC: true with *vector when an external interrupt is pending (IF is checked). */
 typedef bool (*X86IntrPendingFn)(X86CPU *cpu, void *opaque, int *vector);
@@ -117,6 +119,12 @@ struct X86CPU {
     int exit_request;
     /* Tests: return X86_EXIT_EXCEPTION instead of delivering faults (INT n still goes through). */
     bool stop_on_exception;
+    /*
+     * PAUSE (F3 90) ends x86_cpu_exec() with X86_EXIT_PAUSE once it completed
+     * (RIP after it), so that a spinning vCPU gives the others the exec lock.
+     * Off by default; the accelerator sets it (one byte test per PAUSE only).
+     */
+    bool pause_exits;
     bool log_in_asm;        /* -d in_asm */
     GHashTable *logged_pcs; /* linear addresses already shown by -d in_asm */
     uint64_t insn_count;
