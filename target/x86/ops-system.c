@@ -697,7 +697,9 @@ static void exec_misc_system(X86CPU *cpu, const DecodedInsn *d)
     case OP_RDPMC:
         x86_raise_exception_err(cpu, EXCP0D_GPF, 0);
     case OP_CLFLUSH:
-        x86_seg_linear(cpu, d->mem.seg, cpu->ea, 1, MMU_DATA_LOAD);
+        /* checked as a byte load, page walk included: #PF on a not-present page, as on hardware */
+        x86_tlb_fill(cpu, x86_seg_linear(cpu, d->mem.seg, cpu->ea, 1, MMU_DATA_LOAD), MMU_DATA_LOAD,
+                     x86_mmu_index(env));
         break;
     case OP_WAIT:
         if ((env->cr[0] & (CR0_MP_MASK | CR0_TS_MASK)) == (CR0_MP_MASK | CR0_TS_MASK)) {
