@@ -1019,11 +1019,7 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     e->rflags = RFLAGS_FIXED | IF_MASK | (rand64(r) & ARITH);
     e->rip = CODE_ADDR;
     /* the memory operand: the data page, now and then its alias before the absent page */
-    /*
-     * XXX: not for CLFLUSH: the interpreter does not translate its address (ops-system.c has only
-     * the segment checks), so it misses the #PF hardware raises on a not-present page.
-     */
-    near_absent = !quiet && rand_below(r, 12) == 0 && strcmp(f->name, "clflush") != 0;
+    near_absent = !quiet && rand_below(r, 12) == 0;
     base = near_absent ? ALIAS_PAGE + 0xf80 + (rand_below(r, 8) << 4)
                        : DATA_ADDR + (rand_below(r, 0x60) << 4);
     if (!align || (!quiet && rand_below(r, 8) == 0)) {
