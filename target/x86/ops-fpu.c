@@ -12,9 +12,10 @@
  * word, status (exception flags cleared), tags and registers are loaded with
  * FRSTOR, the identical instruction executes, FNSAVE reads everything back.
  * The environment and state instructions, the pointers and #MF are emulated.
- * Left out: FERR#/IGNNE# (CR0.NE = 0 raises #MF like NE = 1, XXX), the
- * undocumented register-form aliases (FSTP1, FCOM2, ...: #UD) and the
- * 287-era FENI/FDISI/FSETPM (executed as FNOP, as later processors do).
+ * The undocumented register-form aliases (FSTP1, FCOM2, FXCH4, ...) run as
+ * on hardware; the 287-era FNENI/FNDISI/FNSETPM are non-waiting no-ops, as
+ * on later processors. Left out: FERR#/IGNNE# (CR0.NE = 0 raises #MF like
+ * NE = 1, XXX).
  */
 #include "qemu/osdep.h"
 #include "fpu-helper.h"
@@ -278,27 +279,29 @@ static const X87MemForm mem_forms[8][8] = {
 };
 
 /*
- * Register forms the SDM documents, one bit per ModRM - C0H (table A-10).
- * DB E0-E4 and DF E0 are handled before this table.
+ * Register forms, one bit per ModRM - C0H: those the SDM documents (table A-10) and the
+ * aliases every x87 runs though the SDM leaves them out (FSTP1 D9 D8+i, FCOM2 DC D0+i, FCOMP3
+ * DC D8+i, FXCH4 DD C8+i, FCOMP5 DE D0+i, FXCH7 DF C8+i, FSTP8/FSTP9 DF D0+i/D8+i), which the
+ * host stubs run as themselves. DB E0-E4 and DF E0 are handled before this table.
  */
 static const uint64_t reg_forms[8] = {
     /* D8: FADD, FMUL, FCOM, FCOMP, FSUB, FSUBR, FDIV, FDIVR */
     [0] = UINT64_MAX,
-    /* D9: FLD, FXCH, FNOP, FCHS, FABS, FTST, FXAM, constants, F2XM1..FCOS */
-    [1] = 0xffffull | 1ull << 0x10 | 3ull << 0x20 | 3ull << 0x24 | 0x7full << 0x28 |
-          0xffffull << 0x30,
+    /* D9: FLD, FXCH, FNOP, FSTP1, FCHS, FABS, FTST, FXAM, constants, F2XM1..FCOS */
+    [1] = 0xffffull | 1ull << 0x10 | 0xffull << 0x18 | 3ull << 0x20 | 3ull << 0x24 |
+          0x7full << 0x28 | 0xffffull << 0x30,
     /* DA: FCMOVB/E/BE/U, FUCOMPP */
     [2] = 0xffffffffull | 1ull << 0x29,
     /* DB: FCMOVNB/NE/NBE/NU, FUCOMI, FCOMI */
     [3] = 0xffffffffull | 0xffffull << 0x28,
-    /* DC: FADD, FMUL ST(i),ST(0), FSUBR, FSUB, FDIVR, FDIV */
-    [4] = 0xffffull | 0xffffffffull << 0x20,
-    /* DD: FFREE, FST, FSTP, FUCOM, FUCOMP */
-    [5] = 0xffull | 0xffffffffull << 0x10,
-    /* DE: FADDP, FMULP, FCOMPP, FSUBRP, FSUBP, FDIVRP, FDIVP */
-    [6] = 0xffffull | 1ull << 0x19 | 0xffffffffull << 0x20,
-    /* DF: FFREEP, FUCOMIP, FCOMIP */
-    [7] = 0xffull | 0xffffull << 0x28,
+    /* DC: FADD, FMUL ST(i),ST(0), FCOM2, FCOMP3, FSUBR, FSUB, FDIVR, FDIV */
+    [4] = UINT64_MAX,
+    /* DD: FFREE, FXCH4, FST, FSTP, FUCOM, FUCOMP */
+    [5] = 0xffffull | 0xffffffffull << 0x10,
+    /* DE: FADDP, FMULP, FCOMP5, FCOMPP, FSUBRP, FSUBP, FDIVRP, FDIVP */
+    [6] = 0xffffull | 0xffull << 0x10 | 1ull << 0x19 | 0xffffffffull << 0x20,
+    /* DF: FFREEP, FXCH7, FSTP8, FSTP9, FUCOMIP, FCOMIP */
+    [7] = 0xffffffffull | 0xffffull << 0x28,
 };
 
 /* --- running a form on the host -------------------------------------------------------------- */
@@ -405,6 +408,21 @@ static void x87_update_pointers(X86CPU *cpu, const DecodedInsn *d, bool mem, uin
     }
 }
 
+/* Whether d is an x87 form that exists (checked before a pending #MF: #UD comes first). */
+static bool x87_form_valid(const DecodedInsn *d)
+{
+    X87MemForm form;
+
+    if (d->modrm >= 0xc0) {
+        return reg_forms[d->opcode & 7] >> (d->modrm - 0xc0) & 1;
+    }
+    form = mem_forms[d->opcode & 7][(d->modrm >> 3) & 7];
+    if (form.kind == MF_STORE && ((d->modrm >> 3) & 7) == FISTTP_REG) {
+        return x86_fpu_host_has_sse3(); /* FISTTP is SSE3 */
+    }
+    return form.kind != MF_INVALID;
+}
+
 static void x87_exec_host(X86CPU *cpu, const DecodedInsn *d)
 {
     CPUX86State *env = cpu->env;
@@ -416,19 +434,10 @@ static void x87_exec_host(X86CPU *cpu, const DecodedInsn *d)
 
     if (d->modrm < 0xc0) {
         form = mem_forms[d->opcode & 7][(d->modrm >> 3) & 7];
-        if (form.kind == MF_INVALID) {
-            x86_raise_exception(cpu, EXCP06_ILLOP);
-        }
         ea = fpu_ea(cpu, d);
         if (form.kind == MF_LOAD) {
             fpu_ld_bytes(cpu, d->mem.seg, ea, mem, form.size);
         }
-        if (form.kind == MF_STORE && ((d->modrm >> 3) & 7) == FISTTP_REG &&
-            !x86_fpu_host_has_sse3()) {
-            x86_raise_exception(cpu, EXCP06_ILLOP); /* FISTTP is SSE3 */
-        }
-    } else if (!(reg_forms[d->opcode & 7] >> (d->modrm - 0xc0) & 1)) {
-        x86_raise_exception(cpu, EXCP06_ILLOP);
     }
     saved = env->fpu;
     exc = x87_run_host(cpu, d, mem);
@@ -578,9 +587,8 @@ static bool x87_exec_control(X86CPU *cpu, const DecodedInsn *d)
                 env->fpu.fsw &= ~(FSW_EXC_MASK | FSW_SF | FSW_ES | FSW_B); /* FNCLEX */
             } else if (d->modrm == 0xe3) {
                 fpu_init(env); /* FNINIT */
-            } else {
-                fpu_check_pending(cpu); /* FENI, FDISI, FSETPM: FNOP */
             }
+            /* FNENI, FNDISI, FNSETPM: no-ops since the 387, non-waiting (no #MF) */
             return true;
         }
         if (d->opcode == 0xdf && d->modrm == 0xe0) {
@@ -763,6 +771,9 @@ void x86_exec_fpu(X86CPU *cpu, const DecodedInsn *d)
     fpu_check_nm(cpu, false);
     if (x87_exec_control(cpu, d)) {
         return;
+    }
+    if (!x87_form_valid(d)) {
+        x86_raise_exception(cpu, EXCP06_ILLOP);
     }
     fpu_check_pending(cpu);
     x87_exec_host(cpu, d);
