@@ -185,6 +185,21 @@ static const FpForm forms[] = {
     X87R("fdivp", "de", 7),
     X87F("fnstsw ax", "dfe0"), X87R("fucomip", "df", 5), X87R("fcomip", "df", 6),
     {"fwait", EXT_X87, "9b", -1, O_NONE, VK_I, 0, F_REG | F_X87},
+    /* not in the SDM's maps, but every x87 since the 8087 runs them (aliases and 287 no-ops) */
+    X87R("fxch4", "dd", 1), X87R("fxch7", "df", 1), X87R("fstp1", "d9", 3),
+    X87R("fstp8", "df", 2), X87R("fstp9", "df", 3), X87R("fcom2", "dc", 2),
+    X87R("fcomp3", "dc", 3), X87R("fcomp5", "de", 2), X87R("ffreep", "df", 0),
+    X87F("fneni", "dbe0"), X87F("fndisi", "dbe1"), X87F("fnsetpm", "dbe4"),
+    /* reserved encodings: #UD */
+    X87F("reserved d9d1", "d9d1"), X87F("reserved d9e2", "d9e2"), X87F("reserved d9e7", "d9e7"),
+    X87F("reserved d9ef", "d9ef"), X87F("reserved dae0", "dae0"), X87F("reserved daf8", "daf8"),
+    X87F("reserved dbe5", "dbe5"), X87F("reserved dbf8", "dbf8"), X87F("reserved ddf0", "ddf0"),
+    X87F("reserved ded8", "ded8"), X87F("reserved dedf", "dedf"), X87F("reserved dfe1", "dfe1"),
+    X87F("reserved dff8", "dff8"),
+    {"reserved d9 /1", EXT_X87, "d9", 1, O_X87M, VK_I, 4, F_MEM | F_X87},
+    {"reserved db /4", EXT_X87, "db", 4, O_X87M, VK_I, 4, F_MEM | F_X87},
+    {"reserved db /6", EXT_X87, "db", 6, O_X87M, VK_I, 4, F_MEM | F_X87},
+    {"reserved dd /5", EXT_X87, "dd", 5, O_X87M, VK_I, 4, F_MEM | F_X87},
     /* FXSR */
     {"fxsave", EXT_SSE, "0fae", 0, O_DM, VK_I, 512, F_MEM | F_ALIGN | F_OSFXSR},
     {"fxrstor", EXT_SSE, "0fae", 1, O_DM, VK_FX, 512, F_MEM | F_ALIGN | F_OSFXSR},
