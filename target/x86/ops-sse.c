@@ -494,9 +494,6 @@ static void load_source(X86CPU *cpu, const DecodedInsn *d, const SseForm *f, Sse
     int rm = modrm_rm(d);
 
     if (is_mem(d)) {
-        if (f->flags & F_REGONLY) {
-            x86_raise_exception(cpu, EXCP06_ILLOP);
-        }
         sse_ld_mem(cpu, d, &fr->src, f->msize, !(f->flags & F_MMX));
         *gpr = fr->src.q[0];
     } else if (f->kind == K_XG) {
@@ -519,6 +516,9 @@ static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
     int reg = modrm_reg(d);
     uint64_t gpr = 0;
 
+    if (is_mem(d) && (f->flags & F_REGONLY)) {
+        x86_raise_exception(cpu, EXCP06_ILLOP); /* a decode fault: before #NM/#MF */
+    }
     if (f->flags & F_MMX) {
         mmx_enter(cpu);
     } else if (((f->flags & F_SRC_MM) && !is_mem(d)) || (f->flags & F_DST_MM)) {
@@ -757,6 +757,9 @@ static void exec_mmx_move(X86CPU *cpu, const DecodedInsn *d, int pfx)
         }
         return;
     }
+    if (d->opcode == 0xe7 && !is_mem(d)) {
+        x86_raise_exception(cpu, EXCP06_ILLOP); /* MOVNTQ needs memory: a decode fault */
+    }
     mmx_enter(cpu);
     if (d->opcode == 0x6f) {
         if (is_mem(d)) {
@@ -771,10 +774,8 @@ static void exec_mmx_move(X86CPU *cpu, const DecodedInsn *d, int pfx)
     mmx_store_top(cpu);
     if (is_mem(d)) {
         sse_st_mem(cpu, d, &v, 8, false);
-    } else if (d->opcode == 0x7f) {
-        mmx_set(env, rm & 7, v.q[0]);
     } else {
-        x86_raise_exception(cpu, EXCP06_ILLOP); /* MOVNTQ needs memory */
+        mmx_set(env, rm & 7, v.q[0]); /* 0F 7F */
     }
 }
 
@@ -909,11 +910,11 @@ static void exec_pinsrw_pextrw(X86CPU *cpu, const DecodedInsn *d, int pfx)
     X86XMMReg v;
     uint16_t w;
 
+    if (d->opcode == 0xc5 && is_mem(d)) {
+        x86_raise_exception(cpu, EXCP06_ILLOP); /* a decode fault: before #NM/#MF */
+    }
     enter_for(cpu, mmx);
     if (d->opcode == 0xc5) {
-        if (is_mem(d)) {
-            x86_raise_exception(cpu, EXCP06_ILLOP);
-        }
         if (mmx) {
             v.q[0] = mmx_get(env, modrm_rm(d) & 7);
         } else {
