@@ -895,7 +895,7 @@ static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf
     }
     /*
      * Decoder coverage: now and then a segment override (bases are 0), an address-size prefix on
-     * a memory operand, a 66 before F2/F3 (which take precedence, SDM Vol. 2, 2.1.2).
+     * a memory operand, LOCK, a 66 before F2/F3 (which take precedence, SDM Vol. 2, 2.1.2).
      */
     if (rand_below(r, 16) == 0) {
         static const uint8_t segs[] = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65};
@@ -904,6 +904,13 @@ static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf
     }
     if (mem && rand_below(r, 16) == 0) {
         buf[n++] = 0x67;
+    }
+    /*
+     * LOCK: #UD on every x87/MMX/SSE form. Not on FXSAVE/FXRSTOR: KVM here runs LOCK FXSAVE
+     * (PVM seems to hand the #UD to KVM's emulator, which has FXSAVE); tern follows the SDM.
+     */
+    if (rand_below(r, 64) == 0 && !(f->flags & F_OSFXSR)) {
+        buf[n++] = 0xf0;
     }
     if ((bytes[0] == 0xf2 || bytes[0] == 0xf3) && rand_below(r, 8) == 0) {
         buf[n++] = 0x66;
