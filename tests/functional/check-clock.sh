@@ -43,9 +43,18 @@ timeout -k 5 "$TIMEOUT" "$tern" -accel tcg -smp "$smp" -m 1G -nographic -no-rebo
 pid=$!
 exec 3>"$fifo"
 shell=""
+cpu_s=""
+# tern's CPU time (user + system, all threads): steadier than wall time on a shared host.
+cpu_time() {
+    local t
+    t=$(pgrep -P "$pid" -x tern | head -1)
+    [ -n "$t" ] && awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' \
+        "/proc/$t/stat" 2>/dev/null
+}
 while kill -0 $pid 2>/dev/null; do
     if grep -q "busybox shell" "$log" 2>/dev/null; then
         shell=$(date +%s.%N)
+        cpu_s=$(cpu_time)
         break
     fi
     sleep 0.5
@@ -62,8 +71,8 @@ bad=()
 if [ -z "$shell" ]; then
     bad+=("no busybox shell (tern exit $rc)")
 else
-    printf 'boot to shell: %.1f s (load %s)\n' "$(echo "$shell - $start" | bc)" \
-        "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'boot to shell: %.1f s, tern CPU time %s s (load %s)\n' "$(echo "$shell - $start" | bc)" \
+        "${cpu_s:-?}" "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 grep -q DMESG-END "$log" || bad+=("no dmesg output (tern exit $rc)")
 # The kernel log as dmesg printed it (the console saw the same lines).
