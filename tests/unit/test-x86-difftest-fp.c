@@ -47,6 +47,10 @@
 
 #define ARITH (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
 
+/* FNSTENV/FNSAVE after an x87 form, at rBX + ENV_DISP: the pointers as stored in memory. */
+enum { ENV_NONE, ENV_FNSTENV, ENV_FNSTENV16, ENV_FNSAVE };
+#define ENV_DISP 0x800
+
 /* FXSAVE image offsets, 64-bit layout (SDM Vol. 1, table 10-3). */
 #define FX_FCW     0
 #define FX_FSW     2
@@ -797,6 +801,7 @@ static void env_to_fx(const CPUX86State *e, uint8_t *fx)
 static bool kvm_honours_ts, kvm_honours_em, kvm_honours_osfxsr, kvm_honours_osxmmexcpt;
 
 static bool host_fdp_excptn_only; /* CPUID.(7,0):EBX[6]: FDP updated only on x87 exceptions */
+static bool host_fpcsds;          /* CPUID.(7,0):EBX[13]: FCS and FDS stored as zero */
 
 static void probe_host(void)
 {
@@ -804,6 +809,7 @@ static void probe_host(void)
 
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         host_fdp_excptn_only = b & (1u << 6);
+        host_fpcsds = b & (1u << 13);
     }
 }
 
@@ -815,7 +821,8 @@ typedef struct Case {
     bool mem;
     uint8_t insn[32];
     size_t len;
-    uint64_t ea; /* of the memory operand */
+    uint64_t ea;   /* of the memory operand */
+    int env_store; /* ENV_*: an FNSTENV/FNSAVE after the instruction, at rBX + ENV_DISP */
     CPUX86State start;
     uint8_t fx[DT_FX_SIZE];
 } Case;
@@ -1041,6 +1048,17 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     if (f->flags & F_IMM1) {
         c->insn[n++] = g_rand_int(r);
     }
+    c->env_store = (f->flags & F_X87) && rand_below(r, 6) == 0 ? 1 + rand_below(r, 3) : ENV_NONE;
+    if (c->env_store) {
+        /* FNSTENV/FNSAVE [rBX + disp32]: non-waiting, so they store a pending exception's FOP */
+        uint8_t st[7] = {
+            0x66, c->env_store == ENV_FNSAVE ? 0xdd : 0xd9, 0xb3, ENV_DISP & 0xff, ENV_DISP >> 8, 0,
+            0};
+        size_t from = c->env_store == ENV_FNSTENV16 ? 0 : 1;
+
+        memcpy(c->insn + n, st + from, sizeof(st) - from);
+        n += sizeof(st) - from;
+    }
     if (rand_below(r, 4) == 0) {
         c->insn[n++] = 0x9b;
     }
@@ -1069,7 +1087,7 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     e->rflags = RFLAGS_FIXED | IF_MASK | (rand64(r) & ARITH);
     e->rip = CODE_ADDR;
     /* the memory operand: the data page, now and then its alias before the absent page */
-    near_absent = !quiet && rand_below(r, 12) == 0;
+    near_absent = !quiet && !c->env_store && rand_below(r, 12) == 0;
     base = near_absent ? ALIAS_PAGE + 0xf80 + (rand_below(r, 8) << 4)
                        : DATA_ADDR + (rand_below(r, 0x60) << 4);
     if (!align || (!quiet && rand_below(r, 8) == 0)) {
@@ -1148,6 +1166,17 @@ static bool run_kvm(const Case *c, Result *out)
     return true;
 }
 
+/* FDP_EXCPTN_ONLY hosts: FDP is the same unless an x87 memory form left no new exception. */
+static bool fdp_may_differ(const Case *c, const uint8_t *tern_fx)
+{
+    uint16_t fsw_in, fsw_out;
+
+    memcpy(&fsw_in, c->fx + FX_FSW, 2);
+    memcpy(&fsw_out, tern_fx + FX_FSW, 2);
+    return host_fdp_excptn_only && c->form->ops == O_X87M &&
+           !(!(fsw_in & FSW_ES_BIT) && (fsw_out & FSW_ES_BIT));
+}
+
 /*
  * The FXSAVE image bytes compared (64-bit layout). Left out: MXCSR_MASK (a property of the CPU,
  * not of the state), bytes 10-15 of each register slot and the reserved and available bytes
@@ -1159,9 +1188,7 @@ static bool run_kvm(const Case *c, Result *out)
  */
 static bool fx_equal(const Case *c, const uint8_t *a, const uint8_t *b, const char **what)
 {
-    uint16_t fsw_in, fsw_out;
-    /* FDP_EXCPTN_ONLY: both agree on FDP unless an x87 memory form left no new exception */
-    bool fdp_differs_ok;
+    bool fdp_differs_ok = fdp_may_differ(c, a);
 
     static const struct {
         int off, len;
@@ -1171,10 +1198,6 @@ static bool fx_equal(const Case *c, const uint8_t *a, const uint8_t *b, const ch
         {FX_FIP, 8, "FIP"}, {FX_FDP, 8, "FDP"}, {FX_MXCSR, 4, "MXCSR"},
     };
 
-    memcpy(&fsw_in, c->fx + FX_FSW, 2);
-    memcpy(&fsw_out, a + FX_FSW, 2);
-    fdp_differs_ok = host_fdp_excptn_only && c->form->ops == O_X87M &&
-                     !(!(fsw_in & FSW_ES_BIT) && (fsw_out & FSW_ES_BIT));
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         if (fields[i].off == FX_FDP && fdp_differs_ok) {
             continue;
@@ -1205,12 +1228,36 @@ static bool fx_equal(const Case *c, const uint8_t *a, const uint8_t *b, const ch
  */
 static bool data_page_equal(const Case *c, const Result *a, const Result *k, uint8_t exc)
 {
+    static uint8_t pa[0x1000], pk[0x1000];
     uint64_t end = c->ea + c->form->msize;
     bool split = c->mem && c->form->msize >= 10 && exc == EXCP0E_PAGE && c->ea < ABSENT_PAGE &&
                  end > ABSENT_PAGE && c->ea >= ALIAS_PAGE;
     uint64_t skip_from = split ? c->ea - ALIAS_PAGE : 0x1000;
 
-    return !memcmp(a->mem + DATA_ADDR, k->mem + DATA_ADDR, skip_from);
+    memcpy(pa, a->mem + DATA_ADDR, sizeof(pa));
+    memcpy(pk, k->mem + DATA_ADDR, sizeof(pk));
+    if (c->env_store) {
+        /*
+         * The host stores FCS and FDS as zero (CPUID.(7,0):EBX[13]); tern's model does not
+         * advertise that and stores the selectors, as the SDM describes without it. FDP as in
+         * fx_equal.
+         */
+        size_t env = c->start.regs[R_EBX] + ENV_DISP - DATA_ADDR;
+        bool env16 = c->env_store == ENV_FNSTENV16;
+        size_t fcs = env16 ? 8 : 16, fds = env16 ? 12 : 24, fdp = env16 ? 10 : 20;
+
+        if (host_fpcsds) {
+            memset(pa + env + fcs, 0, 2);
+            memset(pk + env + fcs, 0, 2);
+            memset(pa + env + fds, 0, 2);
+            memset(pk + env + fds, 0, 2);
+        }
+        if (fdp_may_differ(c, a->fx)) {
+            memset(pa + env + fdp, 0, env16 ? 2 : 4);
+            memset(pk + env + fdp, 0, env16 ? 2 : 4);
+        }
+    }
+    return !memcmp(pa, pk, skip_from);
 }
 
 static bool results_equal(const Case *c, const Result *a, const Result *k, const char **what)
@@ -1365,6 +1412,7 @@ static void probe_kvm(void)
     /* 1 / 0 with ZE unmasked: #UD, not #XM, without OSXMMEXCPT */
     kvm_honours_osxmmexcpt =
         kvm_faults_at_start(divss, sizeof(divss), 0, CR4_OSXMMEXCPT_MASK, 0x1d80, EXCP06_ILLOP);
+    g_test_message("host FPCSDS: %s", host_fpcsds ? "yes (stored FCS/FDS not compared)" : "no");
     g_test_message("host FDP_EXCPTN_ONLY: %s%s", host_fdp_excptn_only ? "yes" : "no",
                    host_fdp_excptn_only ? " (FDP not compared after x87 memory forms that raise "
                                           "no unmasked exception)"
