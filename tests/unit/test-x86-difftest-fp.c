@@ -865,7 +865,8 @@ static int rand_gpr_dst(GRand *r, int mode)
 }
 
 /* Appends prefixes (REX after the mandatory one), escapes, opcode and ModRM for f. */
-static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf, int *disp)
+static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf, int *disp,
+                     int *riprel)
 {
     uint8_t bytes[8];
     size_t nb = strlen(f->hex) / 2, n = 0, i = 0;
@@ -945,9 +946,25 @@ static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf
         buf[n++] = bytes[i++];
     }
     if (mem) {
-        buf[n++] = (mode == 16 ? 0x47 : 0x43) | (reg & 7) << 3; /* [bx + disp8] / [rbx + disp8] */
+        int how = rand_below(r, 20);
+
         *disp = 16 * rand_below(r, 8);
-        buf[n++] = *disp;
+        if (how < 10) {
+            buf[n++] = 0x43 | (reg & 7) << 3; /* [rbx + disp8] */
+            buf[n++] = *disp;
+        } else if (how < 13) {
+            buf[n++] = 0x83 | (reg & 7) << 3; /* [rbx + disp32] */
+            memcpy(buf + n, disp, 4);         /* little-endian host */
+            n += 4;
+        } else if (how < 16) {
+            buf[n++] = 0x44 | (reg & 7) << 3; /* SIB: [rbx + no index * scale + disp8] */
+            buf[n++] = rand_below(r, 4) << 6 | 4 << 3 | R_EBX;
+            buf[n++] = *disp;
+        } else {
+            buf[n++] = 0x05 | (reg & 7) << 3; /* [rip + disp32] ([disp32] outside 64-bit mode) */
+            *riprel = n;
+            n += 4; /* patched by build_case once the instruction's length is known */
+        }
     } else {
         buf[n++] = 0xc0 | (reg & 7) << 3 | (rm & 7);
     }
@@ -1016,8 +1033,8 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     bool quiet = mode == MODE_COMPAT;
     bool near_absent;
     uint64_t base;
-    size_t n = 0;
-    int disp = 0;
+    size_t n = 0, start;
+    int disp = 0, riprel = -1;
 
     c->form = f;
     c->mode = mode;
@@ -1044,11 +1061,25 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     if (rand_below(r, 16) == 0 && (f->flags & F_X87)) {
         c->insn[n++] = 0x9b;
     }
-    n += encode(r, f, mode, mem, c->insn + n, &disp);
+    /* the memory operand: the data page, now and then its alias before the absent page */
+    c->env_store = (f->flags & F_X87) && rand_below(r, 6) == 0 ? 1 + rand_below(r, 3) : ENV_NONE;
+    near_absent = !quiet && !c->env_store && rand_below(r, 12) == 0;
+    base = near_absent ? ALIAS_PAGE + 0xf80 + (rand_below(r, 8) << 4)
+                       : DATA_ADDR + (rand_below(r, 0x60) << 4);
+    if (!align || (!quiet && rand_below(r, 8) == 0)) {
+        base += rand_below(r, 16);
+    }
+    start = n;
+    n += encode(r, f, mode, mem, c->insn + n, &disp, &riprel);
     if (f->flags & F_IMM1) {
         c->insn[n++] = g_rand_int(r);
     }
-    c->env_store = (f->flags & F_X87) && rand_below(r, 6) == 0 ? 1 + rand_below(r, 3) : ENV_NONE;
+    if (riprel >= 0) {
+        uint32_t target = base + disp, next = CODE_ADDR + n;
+        uint32_t d32 = mode == 64 ? target - next : target;
+
+        memcpy(c->insn + start + riprel, &d32, 4);
+    }
     if (c->env_store) {
         /* FNSTENV/FNSAVE [rBX + disp32]: non-waiting, so they store a pending exception's FOP */
         uint8_t st[7] = {
@@ -1086,13 +1117,6 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     e->regs[R_ESP] = USER_STACK;
     e->rflags = RFLAGS_FIXED | IF_MASK | (rand64(r) & ARITH);
     e->rip = CODE_ADDR;
-    /* the memory operand: the data page, now and then its alias before the absent page */
-    near_absent = !quiet && !c->env_store && rand_below(r, 12) == 0;
-    base = near_absent ? ALIAS_PAGE + 0xf80 + (rand_below(r, 8) << 4)
-                       : DATA_ADDR + (rand_below(r, 0x60) << 4);
-    if (!align || (!quiet && rand_below(r, 8) == 0)) {
-        base += rand_below(r, 16);
-    }
     e->regs[R_EBX] = base;
     e->regs[R_EDI] = rand_below(r, 12) || quiet ? DATA_ADDR + rand_below(r, 0xf00)
                                                 : ABSENT_PAGE - rand_below(r, 16);
