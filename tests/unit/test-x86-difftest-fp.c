@@ -819,10 +819,11 @@ typedef struct Case {
     const FpForm *form;
     int mode;
     bool mem;
-    uint8_t insn[32];
+    uint8_t insn[64]; /* up to two instructions, FWAITs, an FNSTENV and the end */
     size_t len;
-    uint64_t ea;   /* of the memory operand */
-    int env_store; /* ENV_*: an FNSTENV/FNSAVE after the instruction, at rBX + ENV_DISP */
+    uint64_t ea;          /* of the memory operand */
+    int env_store;        /* ENV_*: an FNSTENV/FNSAVE after the instruction, at rBX + ENV_DISP */
+    const FpForm *second; /* a second form after the first, or NULL */
     CPUX86State start;
     uint8_t fx[DT_FX_SIZE];
 } Case;
@@ -1025,6 +1026,16 @@ static void fill_operand(GRand *r, const FpForm *f, uint64_t ea, bool op32)
     }
 }
 
+/* Fills a [rip + disp32] displacement (an absolute [disp32] outside 64-bit mode). */
+static void patch_riprel(uint8_t *insn, int at, uint32_t target, uint32_t next, int mode)
+{
+    uint32_t d32 = mode == 64 ? target - next : target;
+
+    if (at >= 0) {
+        memcpy(insn + at, &d32, 4);
+    }
+}
+
 static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
 {
     CPUX86State *e = &c->start;
@@ -1074,11 +1085,22 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     if (f->flags & F_IMM1) {
         c->insn[n++] = g_rand_int(r);
     }
-    if (riprel >= 0) {
-        uint32_t target = base + disp, next = CODE_ADDR + n;
-        uint32_t d32 = mode == 64 ? target - next : target;
+    patch_riprel(c->insn + start, riprel, base + disp, CODE_ADDR + n, mode);
+    c->second = NULL;
+    if (!near_absent && rand_below(r, 8) == 0) {
+        /* a second form, register variant: the state one leaves is what the next one sees */
+        const FpForm *g;
+        int disp2 = 0, riprel2 = -1;
 
-        memcpy(c->insn + start + riprel, &d32, 4);
+        do {
+            g = &forms[rand_below(r, ARRAY_SIZE(forms))];
+        } while (!(g->flags & F_REG) || g->ops == O_NONE);
+        c->second = g;
+        start = n;
+        n += encode(r, g, mode, false, c->insn + n, &disp2, &riprel2);
+        if (g->flags & F_IMM1) {
+            c->insn[n++] = g_rand_int(r);
+        }
     }
     if (c->env_store) {
         /* FNSTENV/FNSAVE [rBX + disp32]: non-waiting, so they store a pending exception's FOP */
@@ -1197,8 +1219,9 @@ static bool fdp_may_differ(const Case *c, const uint8_t *tern_fx)
 
     memcpy(&fsw_in, c->fx + FX_FSW, 2);
     memcpy(&fsw_out, tern_fx + FX_FSW, 2);
+    /* with a second form, the new exception may be that one's */
     return host_fdp_excptn_only && c->form->ops == O_X87M &&
-           !(!(fsw_in & FSW_ES_BIT) && (fsw_out & FSW_ES_BIT));
+           (c->second || !(!(fsw_in & FSW_ES_BIT) && (fsw_out & FSW_ES_BIT)));
 }
 
 /*
@@ -1305,9 +1328,9 @@ static bool results_equal(const Case *c, const Result *a, const Result *k, const
      * CR2: the faulting byte, but multi-access instructions (FNSTENV, FXSAVE, FNSAVE, MASKMOVQ...)
      * access their operand in an implementation-specific order: there only the page is compared.
      */
-    if (exc == EXCP0E_PAGE &&
-        (c->form->msize > 10 || (c->form->flags & F_RDI) ? (a->cpu.cr[2] ^ k->cpu.cr[2]) >> 12
-                                                         : a->cpu.cr[2] != k->cpu.cr[2])) {
+    if (exc == EXCP0E_PAGE && (c->form->msize > 10 || (c->form->flags & F_RDI) || c->second
+                                   ? (a->cpu.cr[2] ^ k->cpu.cr[2]) >> 12
+                                   : a->cpu.cr[2] != k->cpu.cr[2])) {
         *what = "CR2";
         return false;
     }
@@ -1339,7 +1362,7 @@ static void report(const Case *c, const Result *a, const Result *k, const char *
     g_string_append_printf(s, "%s (%d-bit, %s): %s differs; exception tern %d kvm %d\n",
                            c->form->name, c->mode, c->mem ? "memory" : "register", what,
                            a->mem[EXC_ADDR], k->mem[EXC_ADDR]);
-    hex_line(s, "insn", c->insn, MIN(c->len, 24));
+    hex_line(s, "insn", c->insn, c->len);
     {
         uint64_t fa[5], fk[5];
 
