@@ -22,9 +22,10 @@
  *
  * Forms are run round robin (every variant of every form in every pass); the operands are random
  * with a fixed seed (DIFFTEST_SEED, DIFFTEST_COUNT for longer runs, DIFFTEST_SHOW for more
- * mismatch reports). A list of every opcode of the advertised extensions, from the SDM's opcode
- * maps, is checked against the forms so that a missing one fails; every variant must have been
- * compared. Skips when /dev/kvm does not open. docs/fpu.md has the exclusions.
+ * mismatch reports, DIFFTEST_DEBUG for why KVM did not get to the end of a case). A list of every
+ * opcode of the advertised extensions, from the SDM's opcode maps, is checked against the forms so
+ * that a missing one fails; every variant must have been compared. Skips when /dev/kvm does not
+ * open. docs/fpu.md has the exclusions.
  */
 #include "x86-difftest.h"
 #include <cpuid.h>
@@ -972,7 +973,7 @@ static size_t encode(GRand *r, const FpForm *f, int mode, bool mem, uint8_t *buf
     return n;
 }
 
-static void fill_operand(GRand *r, const FpForm *f, uint64_t ea, bool op32)
+static void fill_operand(GRand *r, const FpForm *f, uint64_t ea)
 {
     uint8_t v[512];
     uint64_t pa = ea >= ALIAS_PAGE ? ea - ALIAS_PAGE + DATA_ADDR : ea;
@@ -1000,7 +1001,7 @@ static void fill_operand(GRand *r, const FpForm *f, uint64_t ea, bool op32)
     }
     case VK_ENV16:
     case VK_ENV32:
-        rand_env(r, v, f->vk == VK_ENV32 && op32, f->msize > 28);
+        rand_env(r, v, f->vk == VK_ENV32, f->msize > 28);
         break;
     case VK_FX: {
         rand_fx(r, v);
@@ -1147,7 +1148,7 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
     }
     c->ea = base + disp;
     if (mem) {
-        fill_operand(r, f, c->ea, true);
+        fill_operand(r, f, c->ea);
     }
     pristine[EXC_ADDR] = NO_EXCEPTION;
     rand_fx(r, c->fx);
