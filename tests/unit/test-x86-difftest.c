@@ -47,6 +47,7 @@ typedef struct Template {
 #define M_LEGACY     3
 #define M_NO_COMPAT  8  /* with bit 1: 32-bit protected mode only */
 #define M_NO_USER    16 /* with bit 2: not in the CPL 3 64-bit run */
+#define M_USER_ONLY  32 /* with bit 2: only in the CPL 3 64-bit run */
 #define MODE_USER64  65 /* 64-bit code at CPL 3, which PVM runs natively (x86-difftest.h) */
 #define FRAME_RFLAGS (STACK_TOP - 24) /* in the 64-bit exception frame on RSP0 = STACK_TOP */
 #define RR           0xff
@@ -166,8 +167,11 @@ static const Template templates[] = {
     {"neg8", {0xf6}, 1, F_BOTH, 3, 0, ARITH, M_ALL},
     {"rcr-imm", {0xc1}, 1, F_BOTH, 3, 1, CC_C, M_ALL},
     {"shrd", {0x0f, 0xad}, 2, F_REG, RR, 0, CC_C | CC_Z | CC_S | CC_P, M_ALL, true},
-    /* no LZCNT: KVM here (PVM) sometimes emulates it as BSR; test-x86-exec checks it natively */
+    /* LZCNT only at CPL 3: KVM's emulator (PVM, the other runs) runs it as BSR */
+    {"lzcnt", {0xf3, 0x0f, 0xbd}, 3, F_BOTH, RR, 0, CC_C | CC_Z, 4 | M_USER_ONLY},
     {"popcnt", {0xf3, 0x0f, 0xb8}, 3, F_BOTH, RR, 0, ARITH, 6},
+    /* the second REX (W) is the one that counts; misaligned: #GP, not comparable at CPL 3 */
+    {"cmpxchg16b", {0x48, 0x0f, 0xc7}, 3, F_MEM, 1, 0, CC_Z, 4 | M_USER_ONLY},
     /* not at CPL 3: KVM here (PVM) emulates INT n/INT3 from user code and fails (#UD) */
     {"int5", {0xcd, 0x05}, 2, F_NONE, 0, 0, ARITH, M_ALL | M_NO_USER},
     {"into", {0xce}, 1, F_NONE, 0, 0, ARITH, M_LEGACY},
@@ -397,7 +401,8 @@ static void run_one(GRand *r, int mode, Stats *st)
     if (!(t->modes & (mode == 16                          ? 1
                       : mode == 64 || mode == MODE_USER64 ? 4
                                                           : 2)) ||
-        (mode == MODE_COMPAT && (t->modes & M_NO_COMPAT)) || (user && (t->modes & M_NO_USER))) {
+        (mode == MODE_COMPAT && (t->modes & M_NO_COMPAT)) || (user && (t->modes & M_NO_USER)) ||
+        (!user && (t->modes & M_USER_ONLY))) {
         st->skipped++;
         return;
     }
