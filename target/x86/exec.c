@@ -84,8 +84,8 @@ void x86_tcg_cpu_init(X86CPU *cpu, CPUX86State *env, AddressSpace *as, AddressSp
     cpu->io = io;
     cpu->exception_index = -1;
     tlb_init(&cpu->tlb, as);
-    cpu->dcache = g_new(X86DecodeCacheEntry, 1u << X86_DECODE_CACHE_BITS);
-    for (unsigned i = 0; i < 1u << X86_DECODE_CACHE_BITS; i++) {
+    cpu->dcache = g_new(X86DecodeCacheEntry, X86_DECODE_CACHE_WAYS << X86_DECODE_CACHE_BITS);
+    for (unsigned i = 0; i < X86_DECODE_CACHE_WAYS << X86_DECODE_CACHE_BITS; i++) {
         cpu->dcache[i].la = UINT64_MAX;
     }
     register_exec_stats(cpu);
@@ -253,10 +253,22 @@ static inline int code_bits(const CPUX86State *env)
     return (cs & DESC_B_MASK) ? 32 : 16;
 }
 
-/* The decode cache slot of linear address la. */
-static inline X86DecodeCacheEntry *dcache_slot(X86CPU *cpu, uint64_t la)
+/*
+ * The decode cache set of linear address la: X86_DECODE_CACHE_WAYS entries,
+ * the most recently decoded first. Two ways because the kernel's code does
+ * not fit one direct-mapped table: a boot to the shell had 1% conflict misses.
+ */
+static inline X86DecodeCacheEntry *dcache_set(X86CPU *cpu, uint64_t la)
 {
-    return &cpu->dcache[(la ^ (la >> X86_DECODE_CACHE_BITS)) & ((1u << X86_DECODE_CACHE_BITS) - 1)];
+    unsigned set = (la ^ (la >> X86_DECODE_CACHE_BITS)) & ((1u << X86_DECODE_CACHE_BITS) - 1);
+
+    return &cpu->dcache[set * X86_DECODE_CACHE_WAYS];
+}
+
+static inline bool dcache_match(const X86DecodeCacheEntry *e, uint64_t la, int bits,
+                                const uint8_t *bytes)
+{
+    return e->la == la && e->bits == bits && same_insn_bytes(e->bytes, bytes, e->insn.len);
 }
 
 /*
@@ -291,10 +303,13 @@ static inline X86DecodeCacheEntry *fetch_decode_fast(X86CPU *cpu, int bits)
     if (unlikely(te->addr_code != (la & TARGET_PAGE_MASK))) {
         return NULL;
     }
-    e = dcache_slot(cpu, la);
+    e = dcache_set(cpu, la);
     host = (const uint8_t *)(uintptr_t)(la + te->addend);
-    if (unlikely(e->la != la || e->bits != bits || !same_insn_bytes(e->bytes, host, e->insn.len))) {
-        return NULL;
+    if (unlikely(!dcache_match(e, la, bits, host))) {
+        e++;
+        if (!dcache_match(e, la, bits, host)) {
+            return NULL;
+        }
     }
     desc->stats.hits++;
     cpu->fetch_la = la;
@@ -312,16 +327,19 @@ static X86DecodeCacheEntry *fetch_decode_slow(X86CPU *cpu, int bits)
     uint64_t ip_mask = bits == 64 ? UINT64_MAX : bits == 32 ? 0xffffffffu : 0xffff;
     size_t n = x86_fetch_code(cpu, env->rip, buf, X86_MAX_INSN_LEN);
     uint64_t la = cpu->fetch_la;
-    X86DecodeCacheEntry *e = dcache_slot(cpu, la);
+    X86DecodeCacheEntry *e = dcache_set(cpu, la);
 
     if (unlikely(n < X86_MAX_INSN_LEN)) {
         memset(buf + n, 0, sizeof(buf) - n); /* compared under a mask, but keep it defined */
     }
-    if (e->la == la && e->bits == bits && e->insn.len <= n &&
-        same_insn_bytes(e->bytes, buf, e->insn.len)) {
+    if (e[0].la == la && e[0].insn.len <= n && dcache_match(&e[0], la, bits, buf)) {
         cpu->dcache_hits++;
+    } else if (e[1].la == la && e[1].insn.len <= n && dcache_match(&e[1], la, bits, buf)) {
+        cpu->dcache_hits++;
+        e++;
     } else {
         cpu->dcache_misses++;
+        e[1] = e[0];        /* the older way goes */
         e->la = UINT64_MAX; /* stays empty if decoding faults */
         decode_bytes(cpu, buf, n, bits, ip_mask, &e->insn);
         memset(e->bytes, 0, sizeof(e->bytes));

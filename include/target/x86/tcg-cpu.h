@@ -75,7 +75,8 @@ typedef struct X86DecodeCacheEntry {
     DecodedInsn insn;
 } X86DecodeCacheEntry;
 
-#define X86_DECODE_CACHE_BITS 14
+#define X86_DECODE_CACHE_BITS 14 /* sets */
+#define X86_DECODE_CACHE_WAYS 2
 
 /* The future PIC/APIC: true with *vector when an external interrupt is pending (IF is checked). */
 typedef bool (*X86IntrPendingFn)(X86CPU *cpu, void *opaque, int *vector);
