@@ -35,8 +35,10 @@
 #define KVM_FALLBACK_MAX_REPEATS 64
 
 #define KVM_FALLBACK_TRACE_EVENTS(X)                                                               \
-    X(kvm_fallback, (int cpu, uint64_t rip, const char *insn, int vector, int64_t us),             \
-      (cpu, rip, insn, vector, us), "vCPU %d rip 0x%" PRIx64 " %s vector %d (%" PRId64 " us)")     \
+    X(kvm_fallback,                                                                                \
+      (int cpu, uint64_t rip, const char *insn, const char *by, int vector, int64_t us),           \
+      (cpu, rip, insn, by, vector, us),                                                            \
+      "vCPU %d rip 0x%" PRIx64 " %s by %s vector %d (%" PRId64 " us)")                             \
     X(kvm_fallback_give_up, (int cpu, uint64_t rip, const char *why), (cpu, rip, why),             \
       "vCPU %d rip 0x%" PRIx64 ": %s")
 
@@ -80,6 +82,7 @@ struct KVMFallback {
     uint64_t fault_cr3;
     int fault_vector;
     unsigned repeats; /* that same fault in a row */
+    const char *by;   /* who ran the last one (the trace point) */
 };
 
 /* The interpreter is set up on first use: most VMs never need it. */
@@ -184,6 +187,7 @@ static bool finish_fault(CPUState *cs, KVMFallback *fb, GString *why, int *vecto
         case 1:
             *vector = -1;
             fb->fault_vector = -1; /* progress */
+            fb->by = "tern (kvm_arch_emulate_missing)";
             return true;
         case 2:
             break; /* the guest's #UD */
@@ -214,8 +218,32 @@ static void trace_insn(CPUState *cs, uint64_t rip, int vector, int64_t start)
             g_strlcpy(insn, "(not readable)", sizeof(insn));
         }
         cs->env->rip = saved;
-        trace_kvm_fallback(cs->cpu_index, rip, insn, vector, g_get_monotonic_time() - start);
+        trace_kvm_fallback(cs->cpu_index, rip, insn, cs->accel->fallback->by, vector,
+                           g_get_monotonic_time() - start);
     }
+}
+
+/* Runs the instruction at RIP in the interpreter; *vector: the fault it raised, else -1. */
+static KVMFallbackResult run_interpreter(CPUState *cs, KVMFallback *fb, GString *why, int *vector)
+{
+    X86ExitReason r;
+
+    fb->by = "interpreter";
+    /* The guest ran under KVM since the last time: its page tables and mode may differ. */
+    x86_cpu_state_changed(&fb->cpu);
+    cs->env->halted = false;
+    fb->cpu.exit_request = 0;
+    r = x86_cpu_exec(&fb->cpu, KVM_FALLBACK_INSNS);
+    if (r == X86_EXIT_EXCEPTION) {
+        *vector = fb->cpu.exception_index;
+        return finish_fault(cs, fb, why, vector) ? KVM_FALLBACK_DONE : KVM_FALLBACK_FAILED;
+    }
+    if (r == X86_EXIT_SHUTDOWN) {
+        *vector = EXCP08_DBLE;
+        return KVM_FALLBACK_SHUTDOWN;
+    }
+    fb->fault_vector = -1; /* progress */
+    return KVM_FALLBACK_DONE;
 }
 
 KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
@@ -223,7 +251,7 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     CPUX86State *env = cs->env;
     X86EventState *ev = &env->events;
     KVMFallback *fb;
-    X86ExitReason r;
+    KVMFallbackResult res = KVM_FALLBACK_DONE;
     uint64_t rip;
     int vector = -1;
     int64_t start = g_get_monotonic_time();
@@ -240,21 +268,18 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     }
     fb = fallback_get(cs);
     rip = env->rip;
-    /* The guest ran under KVM since the last time: its page tables and mode may differ. */
-    x86_cpu_state_changed(&fb->cpu);
-    env->halted = false;
-    fb->cpu.exit_request = 0;
-    r = x86_cpu_exec(&fb->cpu, KVM_FALLBACK_INSNS);
-    if (r == X86_EXIT_EXCEPTION) {
-        vector = fb->cpu.exception_index;
-        if (!finish_fault(cs, fb, why, &vector)) {
-            return KVM_FALLBACK_FAILED;
-        }
-    } else if (r == X86_EXIT_SHUTDOWN) {
-        trace_insn(cs, rip, EXCP08_DBLE, start);
-        return KVM_FALLBACK_SHUTDOWN;
+    fb->cpu.intr_shadow = false;
+    /* LOCK CMPXCHG16B on RAM must stay atomic against the other vCPUs: the host does it. */
+    if (kvm_arch_emulate_atomic(cs)) {
+        fb->by = "host atomic";
     } else {
-        fb->fault_vector = -1; /* progress */
+        res = run_interpreter(cs, fb, why, &vector);
+    }
+    if (res != KVM_FALLBACK_DONE) {
+        if (res == KVM_FALLBACK_SHUTDOWN) {
+            trace_insn(cs, rip, vector, start);
+        }
+        return res;
     }
     /* Only STI or MOV SS, just executed, leave an interrupt shadow behind them. */
     ev->interrupt_shadow = fb->cpu.intr_shadow ? KVM_X86_SHADOW_INT_MOV_SS : 0;

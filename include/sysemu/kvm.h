@@ -104,6 +104,13 @@ bool kvm_arch_disas_insn(CPUState *cpu, char *buf, size_t len);
  * those, -1 cannot (why says so).
  */
 int kvm_arch_emulate_missing(CPUState *cpu, GString *why);
+/*
+ * CMPXCHG16B on writable RAM from 64-bit kernel code, done with the host's
+ * LOCK CMPXCHG16B on the guest's page, atomic against vCPUs running in KVM
+ * meanwhile (the interpreter's is not). 1 done (RIP advanced), 0 not this
+ * case: the interpreter runs the instruction.
+ */
+int kvm_arch_emulate_atomic(CPUState *cpu);
 /* Translates a guest-virtual address with the guest's page tables (KVM_TRANSLATE). */
 bool kvm_arch_translate(CPUState *cpu, uint64_t gva, uint64_t *gpa);
 

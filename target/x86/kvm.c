@@ -1254,3 +1254,73 @@ int kvm_arch_emulate_missing(CPUState *cpu, GString *why)
 
     return r ? r : emulate_xstate(cpu, why);
 }
+
+/* --- LOCK CMPXCHG16B on RAM, atomically ------------------------------------------------- */
+
+/*
+ * The host page behind guest-physical gpa for len bytes of writable RAM, or
+ * NULL. The flat view is held only for the lookup: RAM regions outlive it.
+ */
+static uint8_t *gpa_to_host(uint64_t gpa, size_t len, MemoryRegion **mr, hwaddr *off)
+{
+    FlatView *fv = address_space_get_flatview(address_space_memory());
+    MemoryRegionSection sec;
+    uint8_t *host = NULL;
+
+    if (flatview_lookup(fv, gpa, &sec) && memory_region_is_ram(sec.mr) && !sec.readonly &&
+        !sec.mr->readonly && gpa + len <= sec.offset_within_address_space + sec.size) {
+        *mr = sec.mr;
+        *off = sec.offset_within_region + (gpa - sec.offset_within_address_space);
+        host = (uint8_t *)memory_region_get_ram_ptr(sec.mr) + *off;
+    }
+    flatview_unref(fv);
+    return host;
+}
+
+int kvm_arch_emulate_atomic(CPUState *cpu)
+{
+    CPUX86State *env = cpu->env;
+    uint8_t code[X86_MAX_INSN_LEN + 1];
+    struct kvm_translation t = {0};
+    DecodedInsn d;
+    MemoryRegion *mr;
+    hwaddr off;
+    uint64_t *host, lo, hi;
+    uint8_t zf;
+    size_t n;
+
+    /* 64-bit kernel code only: its pages need no A/D bits set (Linux maps them with both). */
+    if (x86_cpu_code_bits(env) != 64 || (env->segs[R_CS].flags & DESC_DPL_MASK)) {
+        return 0;
+    }
+    n = read_code(cpu, code_linear(env, 64), code, X86_MAX_INSN_LEN);
+    if (!n || x86_decode(code, n, 64, &d) != X86_DECODE_OK || d.op != OP_CMPXCHG8B ||
+        !(d.rex & REX_W)) {
+        return 0;
+    }
+    t.linear_address = insn_linear(env, &d, 64);
+    if ((t.linear_address & 15) || kvm_vcpu_ioctl(cpu, KVM_TRANSLATE, &t) < 0 || !t.valid ||
+        !t.writeable) {
+        return 0; /* the interpreter raises the #GP or #PF */
+    }
+    host = (uint64_t *)gpa_to_host(t.physical_address, 16, &mr, &off);
+    if (!host) {
+        return 0; /* MMIO: the interpreter, through the device model */
+    }
+    lo = env->regs[R_EAX];
+    hi = env->regs[R_EDX];
+    __asm__ volatile("lock cmpxchg16b %1; setz %0"
+                     : "=q"(zf), "+m"(*(volatile __int128 *)host), "+a"(lo), "+d"(hi)
+                     : "b"(env->regs[R_EBX]), "c"(env->regs[R_ECX])
+                     : "memory", "cc");
+    if (zf) {
+        memory_region_set_dirty(mr, off, 16);
+        env->rflags |= CC_Z;
+    } else {
+        env->regs[R_EAX] = lo;
+        env->regs[R_EDX] = hi;
+        env->rflags &= ~(uint64_t)CC_Z;
+    }
+    env->rip += d.len;
+    return 1;
+}

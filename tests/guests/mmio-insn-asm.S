@@ -111,6 +111,26 @@ t_cmpxchg16b:
     mov %edx, out+8(%rip)
     ret
 
+    .globl t_cmpxchg16b_pt /* the same on RAM: pml4[510..511], a live page table */
+t_cmpxchg16b_pt:
+    lea pml4+4080(%rip), %rsi
+    mov $0, %eax
+    mov $0, %edx
+    mov $2, %ebx /* not present: the entries stay unused */
+    mov $4, %ecx
+    lock cmpxchg16b (%rsi)
+    setz out+0(%rip)
+    mov $0, %eax
+    mov $0, %edx
+    lock cmpxchg16b (%rsi)
+    setz out+1(%rip)
+    mov %eax, out+4(%rip)
+    mov %edx, out+8(%rip)
+    xor %ebx, %ebx
+    xor %ecx, %ecx
+    lock cmpxchg16b (%rsi) /* back to 0 */
+    ret
+
     .globl t_misaligned /* addps from MMIO + 0x28: #GP(0); the handler resumes at t_resume */
 t_misaligned:
     mov $MMIO, %eax

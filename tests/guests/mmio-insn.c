@@ -31,6 +31,7 @@ void t_paddd(void);
 void t_addps(void);
 void t_x87(void);
 void t_cmpxchg16b(void);
+void t_cmpxchg16b_pt(void);
 void t_misaligned(void);
 void t_misaligned_insn(void);
 void gp_isr64(void);
@@ -39,7 +40,7 @@ volatile uint32_t gp_faults, gp_error, gp_rip;
 uint32_t in[4] __attribute__((aligned(16)));
 uint32_t out[4] __attribute__((aligned(16)));
 
-static uint64_t pml4[512] __attribute__((aligned(4096)));
+uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
 
@@ -161,6 +162,17 @@ static bool x87_ok(void)
 static bool cmpxchg16b_ok(void)
 {
     bool ok = true;
+
+    /*
+     * On a page table (which KVM with shadow paging write-protects, and PVM's
+     * emulator cannot do CMPXCHG16B on) tern does it with the host's own
+     * atomic instruction.
+     */
+    set4(out, 0xff, 0, 0, 0);
+    call64(t_cmpxchg16b_pt);
+    ok &= check("lock cmpxchg16b [page table]: equal, swapped; not equal, loaded",
+                (out[0] & 0xffff) == 1 && out[1] == 2 && out[2] == 4 && pml4[510] == 0 &&
+                    pml4[511] == 0);
 
     mmio_fill(0x40, 1, 0, 2, 0);
     set4(out, 0xff, 0, 0, 0);
