@@ -67,6 +67,7 @@ static void tlb_listener_log(MemoryListener *l, MemoryRegionSection *s, int old_
 void tlb_init(CPUTLB *tlb, AddressSpace *as)
 {
     memset(tlb, 0, sizeof(*tlb));
+    tlb_forget_code_page(tlb);
     for (int i = 0; i < NB_MMU_MODES; i++) {
         tlb_desc_alloc(&tlb->d[i], CPU_TLB_BITS_MIN);
     }
@@ -110,6 +111,7 @@ static void tlb_desc_flush(CPUTLBDesc *desc)
 
 void tlb_flush(CPUTLB *tlb)
 {
+    tlb_forget_code_page(tlb);
     for (int i = 0; i < NB_MMU_MODES; i++) {
         tlb_desc_flush(&tlb->d[i]);
     }
@@ -117,6 +119,7 @@ void tlb_flush(CPUTLB *tlb)
 
 void tlb_flush_nonglobal(CPUTLB *tlb)
 {
+    tlb_forget_code_page(tlb);
     for (int i = 0; i < NB_MMU_MODES; i++) {
         CPUTLBDesc *desc = &tlb->d[i];
         size_t n = (size_t)1 << desc->bits;
@@ -148,6 +151,7 @@ void tlb_flush_page(CPUTLB *tlb, vaddr addr)
 {
     vaddr page = addr & TARGET_PAGE_MASK;
 
+    tlb_forget_code_page(tlb);
     for (int i = 0; i < NB_MMU_MODES; i++) {
         CPUTLBDesc *desc = &tlb->d[i];
         CPUTLBEntry *e;
@@ -216,6 +220,7 @@ void tlb_set_page(CPUTLB *tlb, int mmu_idx, vaddr addr, hwaddr paddr, unsigned p
     MemoryRegion *mr;
     uint64_t slow = 0, write_slow = 0;
 
+    tlb_forget_code_page(tlb);
     tlb_maybe_grow(desc);
     desc->fills_since_flush++;
     if (page_size > TARGET_PAGE_SIZE) {

@@ -80,6 +80,13 @@ typedef struct CPUTLBDesc {
 
 typedef struct CPUTLB {
     CPUTLBDesc d[NB_MMU_MODES];
+    /*
+     * The code page last fetched from: its page | mmu_idx (or -1) and addend,
+     * so that fetching the next instruction from the same page needs no TLB
+     * lookup. Any flush or fill forgets it (tlb_forget_code_page).
+     */
+    uint64_t code_tag;
+    uintptr_t code_addend;
     /* Set by the memory listener (any thread): flush before the next access. */
     int flush_pending;
     MemoryListener listener;
@@ -90,6 +97,11 @@ typedef struct CPUTLB {
 static inline unsigned tlb_index(const CPUTLBDesc *desc, vaddr addr)
 {
     return (addr >> TARGET_PAGE_BITS) & ((1u << desc->bits) - 1);
+}
+
+static inline void tlb_forget_code_page(CPUTLB *tlb)
+{
+    tlb->code_tag = (uint64_t)-1;
 }
 
 static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, int mmu_idx, vaddr addr)

@@ -14,8 +14,6 @@
 
 #define DR6_BS (1u << 14) /* single step */
 
-typedef void (*X86OpHandler)(X86CPU *cpu, const DecodedInsn *d);
-
 /* Which file handles each operation (GNU range designators over the X86Op enum). */
 static const X86OpHandler op_handlers[OP__COUNT] = {
     [OP_INVALID] = x86_exec_system,          [OP_ADD... OP_CWD] = x86_exec_arith,
@@ -184,6 +182,19 @@ static bool is_rmw(const DecodedInsn *d)
     }
 }
 
+static X86OpHandler pick_handler(int op)
+{
+    X86OpHandler h = op_handlers[op];
+
+    if (h == x86_exec_arith) {
+        return x86_arith_handler(op);
+    }
+    if (h == x86_exec_control) {
+        return x86_control_handler(op);
+    }
+    return h;
+}
+
 /* PAUSE (F3 90, not XCHG with r8): a spin-wait hint that may end the slice. */
 static bool is_pause(const DecodedInsn *d)
 {
@@ -286,6 +297,8 @@ static inline X86DecodeCacheEntry *fetch_decode_fast(X86CPU *cpu, int bits)
     const CPUTLBEntry *te;
     X86DecodeCacheEntry *e;
     const uint8_t *host;
+    uintptr_t addend;
+    int mmu_idx;
 
     if (bits != 64) {
         if (cs->limit < X86_MAX_INSN_LEN || la > cs->limit - X86_MAX_INSN_LEN) {
@@ -298,20 +311,28 @@ static inline X86DecodeCacheEntry *fetch_decode_fast(X86CPU *cpu, int bits)
         (bits == 64 && sext(la, 6) != (int64_t)la)) {
         return NULL;
     }
-    desc = &cpu->tlb.d[x86_mmu_index(env)];
-    te = &desc->table[tlb_index(desc, la)];
-    if (unlikely(te->addr_code != (la & TARGET_PAGE_MASK))) {
-        return NULL;
+    mmu_idx = x86_mmu_index(env);
+    if (likely(cpu->tlb.code_tag == ((la & TARGET_PAGE_MASK) | mmu_idx))) {
+        addend = cpu->tlb.code_addend; /* the page of the previous instruction */
+    } else {
+        desc = &cpu->tlb.d[mmu_idx];
+        te = &desc->table[tlb_index(desc, la)];
+        if (unlikely(te->addr_code != (la & TARGET_PAGE_MASK))) {
+            return NULL;
+        }
+        desc->stats.hits++;
+        addend = te->addend;
+        cpu->tlb.code_tag = (la & TARGET_PAGE_MASK) | mmu_idx;
+        cpu->tlb.code_addend = addend;
     }
     e = dcache_set(cpu, la);
-    host = (const uint8_t *)(uintptr_t)(la + te->addend);
+    host = (const uint8_t *)(uintptr_t)(la + addend);
     if (unlikely(!dcache_match(e, la, bits, host))) {
         e++;
         if (!dcache_match(e, la, bits, host)) {
             return NULL;
         }
     }
-    desc->stats.hits++;
     cpu->fetch_la = la;
     if (unlikely(cpu->log_in_asm)) {
         x86_log_in_asm(cpu, host, e->insn.len, bits);
@@ -347,6 +368,7 @@ static X86DecodeCacheEntry *fetch_decode_slow(X86CPU *cpu, int bits)
         e->has_mem = has_mem_operand(&e->insn);
         e->rmw = is_rmw(&e->insn);
         e->is_pause = is_pause(&e->insn);
+        e->handler = pick_handler(e->insn.op);
         e->bits = bits;
         e->la = la;
     }
@@ -403,7 +425,7 @@ static bool exec_one(X86CPU *cpu)
     }
     cpu->rmw = e->rmw;
     env->rip = cpu->next_rip;
-    op_handlers[d->op](cpu, d);
+    ((X86OpHandler)e->handler)(cpu, d);
     cpu->insn_count++;
     if (unlikely(tf)) {
         single_step_trap(cpu);

@@ -427,6 +427,14 @@ static inline void x86_write_opnd(X86CPU *cpu, const DecodedInsn *d, int i, uint
 void x86_jump(X86CPU *cpu, uint64_t target, int opsize);
 
 /* --- handlers (ops-*.c), each returns after the instruction completed ---------- */
+typedef void (*X86OpHandler)(X86CPU *cpu, const DecodedInsn *d);
+/*
+ * The handler of one operation, picked once at decode time so that the hot
+ * instructions reach their code through one indirect call instead of a chain
+ * of switches (each a poorly predicted indirect jump).
+ */
+X86OpHandler x86_arith_handler(int op);                   /* ops-arith.c; else x86_exec_arith */
+X86OpHandler x86_control_handler(int op);                 /* ops-control.c; else x86_exec_control */
 void x86_exec_arith(X86CPU *cpu, const DecodedInsn *d);   /* ops-arith.c */
 void x86_exec_control(X86CPU *cpu, const DecodedInsn *d); /* ops-control.c */
 void x86_exec_string(X86CPU *cpu, const DecodedInsn *d);  /* ops-string.c */

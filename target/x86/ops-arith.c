@@ -24,17 +24,18 @@ static uint64_t rd(X86CPU *cpu, const DecodedInsn *d, int i)
     return x86_read_opnd(cpu, d, i) & size_mask(d->opnd[i].size);
 }
 
-static void exec_alu(X86CPU *cpu, const DecodedInsn *d)
+/* The ALU ops; op is a constant in each handler below, so each gets its own code. */
+static inline __attribute__((always_inline)) void alu_op(X86CPU *cpu, const DecodedInsn *d, int op)
 {
     CPUX86State *env = cpu->env;
     int size = d->opnd[0].size;
     uint64_t a = rd(cpu, d, 0), b = x86_read_opnd(cpu, d, 1) & size_mask(size);
     uint64_t c = env->rflags & CC_C, res;
 
-    switch (d->op) {
+    switch (op) {
     case OP_ADD:
     case OP_ADC:
-        c = d->op == OP_ADC ? c : 0;
+        c = op == OP_ADC ? c : 0;
         res = (a + b + c) & size_mask(size);
         x86_write_opnd(cpu, d, 0, res);
         flags_add(env, size, a, b, c, res);
@@ -42,9 +43,9 @@ static void exec_alu(X86CPU *cpu, const DecodedInsn *d)
     case OP_SUB:
     case OP_SBB:
     case OP_CMP:
-        c = d->op == OP_SBB ? c : 0;
+        c = op == OP_SBB ? c : 0;
         res = (a - b - c) & size_mask(size);
-        if (d->op != OP_CMP) {
+        if (op != OP_CMP) {
             x86_write_opnd(cpu, d, 0, res);
         }
         flags_sub(env, size, a, b, c, res);
@@ -64,6 +65,26 @@ static void exec_alu(X86CPU *cpu, const DecodedInsn *d)
     }
     x86_write_opnd(cpu, d, 0, res);
     flags_logic(env, size, res);
+}
+
+#define ALU_HANDLER(name, opc)                                                                     \
+    static void exec_##name(X86CPU *cpu, const DecodedInsn *d)                                     \
+    {                                                                                              \
+        alu_op(cpu, d, opc);                                                                       \
+    }
+ALU_HANDLER(add, OP_ADD)
+ALU_HANDLER(or, OP_OR)
+ALU_HANDLER(adc, OP_ADC)
+ALU_HANDLER(sbb, OP_SBB)
+ALU_HANDLER(and, OP_AND)
+ALU_HANDLER(sub, OP_SUB)
+ALU_HANDLER(xor, OP_XOR)
+ALU_HANDLER(cmp, OP_CMP)
+ALU_HANDLER(test, OP_TEST)
+
+static void exec_alu(X86CPU *cpu, const DecodedInsn *d)
+{
+    alu_op(cpu, d, d->op);
 }
 
 static void exec_unary(X86CPU *cpu, const DecodedInsn *d)
@@ -466,6 +487,16 @@ static void exec_mov(X86CPU *cpu, const DecodedInsn *d)
     x86_write_opnd(cpu, d, 0, v & size_mask(dsize));
 }
 
+static void exec_mov_plain(X86CPU *cpu, const DecodedInsn *d)
+{
+    x86_write_opnd(cpu, d, 0, x86_read_opnd(cpu, d, 1) & size_mask(d->opnd[0].size));
+}
+
+static void exec_lea(X86CPU *cpu, const DecodedInsn *d)
+{
+    x86_write_opnd(cpu, d, 0, cpu->ea & size_mask(d->opnd[0].size));
+}
+
 static void exec_setcc_cmov(X86CPU *cpu, const DecodedInsn *d)
 {
     bool c = x86_cond(cpu->env, d->cond);
@@ -615,5 +646,40 @@ void x86_exec_arith(X86CPU *cpu, const DecodedInsn *d)
     default: /* MOV, MOVZX, MOVSX, MOVSXD, LEA, BSWAP, CBW, CWD */
         exec_mov(cpu, d);
         break;
+    }
+}
+
+X86OpHandler x86_arith_handler(int op)
+{
+    static const X86OpHandler alu[] = {
+        [OP_ADD] = exec_add, [OP_OR] = exec_or,   [OP_ADC] = exec_adc, [OP_SBB] = exec_sbb,
+        [OP_AND] = exec_and, [OP_SUB] = exec_sub, [OP_XOR] = exec_xor, [OP_CMP] = exec_cmp,
+    };
+
+    switch (op) {
+    case OP_ADD ... OP_CMP:
+        return alu[op];
+    case OP_TEST:
+        return exec_test;
+    case OP_MOV:
+        return exec_mov_plain;
+    case OP_LEA:
+        return exec_lea;
+    case OP_MOVZX:
+    case OP_MOVSX:
+    case OP_MOVSXD:
+        return exec_mov;
+    case OP_ROL ... OP_SAR:
+        return exec_shift;
+    case OP_INC:
+    case OP_DEC:
+    case OP_NEG:
+    case OP_NOT:
+        return exec_unary;
+    case OP_SETCC:
+    case OP_CMOVCC:
+        return exec_setcc_cmov;
+    default:
+        return x86_exec_arith;
     }
 }

@@ -218,6 +218,32 @@ static void exec_loop(X86CPU *cpu, const DecodedInsn *d)
     }
 }
 
+static void exec_jcc(X86CPU *cpu, const DecodedInsn *d)
+{
+    if (x86_cond(cpu->env, d->cond)) {
+        x86_jump(cpu, rel_target(cpu, d), d->opsize);
+    }
+}
+
+X86OpHandler x86_control_handler(int op)
+{
+    switch (op) {
+    case OP_PUSH:
+        return exec_push;
+    case OP_POP:
+        return exec_pop;
+    case OP_CALL:
+    case OP_JMP:
+        return exec_call_jmp;
+    case OP_RET:
+        return exec_ret;
+    case OP_JCC:
+        return exec_jcc;
+    default:
+        return x86_exec_control;
+    }
+}
+
 void x86_exec_control(X86CPU *cpu, const DecodedInsn *d)
 {
     uint32_t sel;
@@ -267,9 +293,7 @@ void x86_exec_control(X86CPU *cpu, const DecodedInsn *d)
         x86_far_ret(cpu, d->opsize, d->nopnd ? d->imm & 0xffff : 0);
         break;
     case OP_JCC:
-        if (x86_cond(cpu->env, d->cond)) {
-            x86_jump(cpu, rel_target(cpu, d), d->opsize);
-        }
+        exec_jcc(cpu, d);
         break;
     default: /* LOOP, LOOPE, LOOPNE, JCXZ */
         exec_loop(cpu, d);

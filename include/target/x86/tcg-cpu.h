@@ -72,6 +72,7 @@ typedef struct X86DecodeCacheEntry {
     bool has_mem;      /* an operand is in memory: compute the effective address */
     bool rmw;          /* operand 0 is memory read and written */
     bool is_pause;     /* PAUSE (F3 90) */
+    void *handler;     /* its X86OpHandler (target/x86/helper.h) */
     DecodedInsn insn;
 } X86DecodeCacheEntry;
 
