@@ -264,6 +264,17 @@ int64_t qemu_icount_slice_end(void)
     return ns;
 }
 
+void qemu_icount_advance(int64_t ns)
+{
+    g_assert(ns >= 0 && !icount_slice.counter);
+    if (!vclock.icount || vclock.manual) {
+        return;
+    }
+    g_mutex_lock(&vclock.write_lock);
+    vclock_write(vclock_value(vclock.running, vclock.base) + ns, vclock.running);
+    g_mutex_unlock(&vclock.write_lock);
+}
+
 uint64_t qemu_icount_budget(uint64_t max_insns)
 {
     int64_t deadline = __atomic_load_n(&virtual_deadline, __ATOMIC_ACQUIRE);

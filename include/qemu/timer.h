@@ -82,6 +82,8 @@ void qemu_icount_cpu_active(bool active);
  */
 void qemu_icount_slice_begin(const uint64_t *counter);
 int64_t qemu_icount_slice_end(void);
+/* Between slices, on a vCPU thread: an instruction that lasts longer than one took ns more. */
+void qemu_icount_advance(int64_t ns);
 /* Instructions until the next virtual timer is due (0: due now), at most max_insns. */
 uint64_t qemu_icount_budget(uint64_t max_insns);
 /* Whether a virtual timer is due (any thread, no lock). */

@@ -522,6 +522,12 @@ static void test_icount(void)
     for (int i = 1; i < log.n; i++) {
         g_assert_cmpint(log.when[i], ==, v1 + i * 1000);
     }
+    /* An instruction that lasts longer (PAUSE) adds its extra time between slices. */
+    v1 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    qemu_icount_advance(96);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v1 + 96);
+    g_assert_cmpint(read_virtual_elsewhere(), ==, v1 + 96);
+    g_assert_cmpint(qemu_icount_budget(20000), ==, (1000 - 96) / 4);
     timer_del(tt.timer);
     g_assert_cmpint(qemu_icount_budget(20000), ==, 20000);
 
