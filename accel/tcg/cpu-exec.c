@@ -11,7 +11,10 @@
  * interpreter works on CPUX86State directly, so synchronizing is only a TLB
  * flush when someone else wrote the state. The userspace PIC/IOAPIC/LAPIC
  * plug in from accel/tcg/tcg-apic.c; INIT/SIPI reach a vCPU as queued work
- * (hw/i386/pc-irq.c).
+ * (hw/i386/pc-irq.c). Guest time counts the instructions the slices execute
+ * (util/qemu-timer.c, icount): a slice ends at the next virtual timer
+ * deadline and the vCPU runs the due timers; with every vCPU halted, guest
+ * time follows the host's (docs/main-loop.md).
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
