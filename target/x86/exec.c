@@ -110,6 +110,7 @@ void x86_tcg_cpu_destroy(X86CPU *cpu)
 void x86_cpu_state_changed(X86CPU *cpu)
 {
     tlb_flush(&cpu->tlb);
+    cpu->cc_op = X86_CC_NONE; /* env->rflags was written: it is exact */
     cpu->exception_index = -1;
     cpu->delivering = 0;
     cpu->shutdown = false;
@@ -182,16 +183,18 @@ static bool is_rmw(const DecodedInsn *d)
     }
 }
 
-static X86OpHandler pick_handler(int op)
+/* The handler of op, and whether it may run with lazy flags. */
+static X86OpHandler pick_handler(int op, bool *lazy_ok)
 {
     X86OpHandler h = op_handlers[op];
 
     if (h == x86_exec_arith) {
-        return x86_arith_handler(op);
+        return x86_arith_handler(op, lazy_ok);
     }
     if (h == x86_exec_control) {
-        return x86_control_handler(op);
+        return x86_control_handler(op, lazy_ok);
     }
+    *lazy_ok = false;
     return h;
 }
 
@@ -368,7 +371,7 @@ static X86DecodeCacheEntry *fetch_decode_slow(X86CPU *cpu, int bits)
         e->has_mem = has_mem_operand(&e->insn);
         e->rmw = is_rmw(&e->insn);
         e->is_pause = is_pause(&e->insn);
-        e->handler = pick_handler(e->insn.op);
+        e->handler = pick_handler(e->insn.op, &e->lazy_ok);
         e->bits = bits;
         e->la = la;
     }
@@ -425,6 +428,9 @@ static bool exec_one(X86CPU *cpu)
     }
     cpu->rmw = e->rmw;
     env->rip = cpu->next_rip;
+    if (!e->lazy_ok) {
+        x86_flags_sync(cpu);
+    }
     ((X86OpHandler)e->handler)(cpu, d);
     cpu->insn_count++;
     if (unlikely(tf)) {
@@ -449,6 +455,7 @@ static bool check_interrupts(X86CPU *cpu)
     if (unlikely(__atomic_load_n(&cpu->nmi_pending, __ATOMIC_ACQUIRE)) && !env->events.nmi_masked) {
         __atomic_store_n(&cpu->nmi_pending, false, __ATOMIC_RELAXED);
         env->halted = false;
+        x86_flags_sync(cpu);
         x86_deliver_interrupt(cpu, EXCP02_NMI, true);
         return true;
     }
@@ -463,6 +470,7 @@ static bool check_interrupts(X86CPU *cpu)
     }
     x86_cpu_interrupt_request(cpu); /* others may be pending: ask again next time */
     env->halted = false;
+    x86_flags_sync(cpu);
     x86_deliver_interrupt(cpu, vector, false);
     return true;
 }
@@ -472,6 +480,7 @@ static X86ExitReason handle_exception(X86CPU *cpu)
 {
     CPUX86State *env = cpu->env;
 
+    x86_flags_sync(cpu); /* the flags before the faulting instruction: it wrote none */
     env->rip = cpu->insn_rip;
     env->regs[R_ESP] = cpu->insn_rsp;
     if (cpu->stop_on_exception && !cpu->exception_is_soft) {
@@ -513,7 +522,9 @@ X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
         X86ExitReason r;
 
         if (setjmp(cpu->jmp_env) == 0) {
-            return run_loop(cpu, end);
+            r = run_loop(cpu, end);
+            x86_flags_sync(cpu); /* others read env->rflags */
+            return r;
         }
         /* An instruction faulted: deliver it, then carry on from the handler. */
         r = handle_exception(cpu);

@@ -10,6 +10,24 @@
 #include "qemu/osdep.h"
 #include "helper.h"
 
+void x86_flags_compute(X86CPU *cpu)
+{
+    CPUX86State *env = cpu->env;
+
+    switch (cpu->cc_op) {
+    case X86_CC_ADD:
+        flags_add(env, cpu->cc_size, cpu->cc_a, cpu->cc_b, 0, cpu->cc_res);
+        break;
+    case X86_CC_SUB:
+        flags_sub(env, cpu->cc_size, cpu->cc_a, cpu->cc_b, 0, cpu->cc_res);
+        break;
+    case X86_CC_LOGIC:
+        flags_logic(env, cpu->cc_size, cpu->cc_res);
+        break;
+    }
+    cpu->cc_op = X86_CC_NONE;
+}
+
 bool x86_cond(const CPUX86State *env, int cc)
 {
     uint64_t f = env->rflags;

@@ -365,6 +365,30 @@ static inline void flags_logic(CPUX86State *env, int size, uint64_t res)
 {
     flags_set(env, ARITH_FLAGS, flags_szp_of(size, res));
 }
+
+/* X86CPU.cc_op: which operation the lazy flags come from. */
+enum { X86_CC_NONE, X86_CC_ADD, X86_CC_SUB, X86_CC_LOGIC };
+
+/* Records the flags of an ADD/SUB (a, b, res) or logic op (res) without computing them. */
+static inline void flags_lazy(X86CPU *cpu, int cc_op, int size, uint64_t a, uint64_t b,
+                              uint64_t res)
+{
+    cpu->cc_op = cc_op;
+    cpu->cc_size = size;
+    cpu->cc_a = a;
+    cpu->cc_b = b;
+    cpu->cc_res = res;
+}
+
+void x86_flags_compute(X86CPU *cpu);
+
+/* Makes env->rflags exact: before anything reads or eagerly writes the arithmetic flags. */
+static inline void x86_flags_sync(X86CPU *cpu)
+{
+    if (cpu->cc_op != X86_CC_NONE) {
+        x86_flags_compute(cpu);
+    }
+}
 /* Jcc/SETcc/CMOVcc condition cc (0..15, SDM Vol. 1, B.1). */
 bool x86_cond(const CPUX86State *env, int cc);
 /* Writes RFLAGS as POPF/IRET do: only the bits mask allows, bit 1 set. */
@@ -433,8 +457,9 @@ typedef void (*X86OpHandler)(X86CPU *cpu, const DecodedInsn *d);
  * instructions reach their code through one indirect call instead of a chain
  * of switches (each a poorly predicted indirect jump).
  */
-X86OpHandler x86_arith_handler(int op);                   /* ops-arith.c; else x86_exec_arith */
-X86OpHandler x86_control_handler(int op);                 /* ops-control.c; else x86_exec_control */
+/* *lazy_ok: the handler keeps lazy flags (it neither reads RFLAGS nor calls flags_*). */
+X86OpHandler x86_arith_handler(int op, bool *lazy_ok);    /* ops-arith.c; else x86_exec_arith */
+X86OpHandler x86_control_handler(int op, bool *lazy_ok);  /* ops-control.c; else x86_exec_control */
 void x86_exec_arith(X86CPU *cpu, const DecodedInsn *d);   /* ops-arith.c */
 void x86_exec_control(X86CPU *cpu, const DecodedInsn *d); /* ops-control.c */
 void x86_exec_string(X86CPU *cpu, const DecodedInsn *d);  /* ops-string.c */

@@ -24,30 +24,43 @@ static uint64_t rd(X86CPU *cpu, const DecodedInsn *d, int i)
     return x86_read_opnd(cpu, d, i) & size_mask(d->opnd[i].size);
 }
 
-/* The ALU ops; op is a constant in each handler below, so each gets its own code. */
+/*
+ * The ALU ops; op is a constant in each handler below, so each gets its own
+ * code. ADD, SUB, CMP and the logic ops leave their flags lazy (exec.c
+ * computes them before an instruction that reads them); ADC and SBB read CF,
+ * so they run with exact flags and compute theirs.
+ */
 static inline __attribute__((always_inline)) void alu_op(X86CPU *cpu, const DecodedInsn *d, int op)
 {
     CPUX86State *env = cpu->env;
     int size = d->opnd[0].size;
     uint64_t a = rd(cpu, d, 0), b = x86_read_opnd(cpu, d, 1) & size_mask(size);
-    uint64_t c = env->rflags & CC_C, res;
+    uint64_t c, res;
 
     switch (op) {
     case OP_ADD:
+        res = (a + b) & size_mask(size);
+        x86_write_opnd(cpu, d, 0, res);
+        flags_lazy(cpu, X86_CC_ADD, size, a, b, res);
+        return;
     case OP_ADC:
-        c = op == OP_ADC ? c : 0;
+        c = env->rflags & CC_C;
         res = (a + b + c) & size_mask(size);
         x86_write_opnd(cpu, d, 0, res);
         flags_add(env, size, a, b, c, res);
         return;
     case OP_SUB:
-    case OP_SBB:
     case OP_CMP:
-        c = op == OP_SBB ? c : 0;
-        res = (a - b - c) & size_mask(size);
+        res = (a - b) & size_mask(size);
         if (op != OP_CMP) {
             x86_write_opnd(cpu, d, 0, res);
         }
+        flags_lazy(cpu, X86_CC_SUB, size, a, b, res);
+        return;
+    case OP_SBB:
+        c = env->rflags & CC_C;
+        res = (a - b - c) & size_mask(size);
+        x86_write_opnd(cpu, d, 0, res);
         flags_sub(env, size, a, b, c, res);
         return;
     case OP_AND:
@@ -60,11 +73,11 @@ static inline __attribute__((always_inline)) void alu_op(X86CPU *cpu, const Deco
         res = a ^ b;
         break;
     default: /* TEST */
-        flags_logic(env, size, a & b);
+        flags_lazy(cpu, X86_CC_LOGIC, size, 0, 0, a & b);
         return;
     }
     x86_write_opnd(cpu, d, 0, res);
-    flags_logic(env, size, res);
+    flags_lazy(cpu, X86_CC_LOGIC, size, 0, 0, res);
 }
 
 #define ALU_HANDLER(name, opc)                                                                     \
@@ -649,15 +662,17 @@ void x86_exec_arith(X86CPU *cpu, const DecodedInsn *d)
     }
 }
 
-X86OpHandler x86_arith_handler(int op)
+X86OpHandler x86_arith_handler(int op, bool *lazy_ok)
 {
     static const X86OpHandler alu[] = {
         [OP_ADD] = exec_add, [OP_OR] = exec_or,   [OP_ADC] = exec_adc, [OP_SBB] = exec_sbb,
         [OP_AND] = exec_and, [OP_SUB] = exec_sub, [OP_XOR] = exec_xor, [OP_CMP] = exec_cmp,
     };
 
+    *lazy_ok = true;
     switch (op) {
     case OP_ADD ... OP_CMP:
+        *lazy_ok = op != OP_ADC && op != OP_SBB; /* they read CF */
         return alu[op];
     case OP_TEST:
         return exec_test;
@@ -669,6 +684,9 @@ X86OpHandler x86_arith_handler(int op)
     case OP_MOVSX:
     case OP_MOVSXD:
         return exec_mov;
+    }
+    *lazy_ok = false;
+    switch (op) {
     case OP_ROL ... OP_SAR:
         return exec_shift;
     case OP_INC:

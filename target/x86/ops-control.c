@@ -220,13 +220,15 @@ static void exec_loop(X86CPU *cpu, const DecodedInsn *d)
 
 static void exec_jcc(X86CPU *cpu, const DecodedInsn *d)
 {
+    x86_flags_sync(cpu);
     if (x86_cond(cpu->env, d->cond)) {
         x86_jump(cpu, rel_target(cpu, d), d->opsize);
     }
 }
 
-X86OpHandler x86_control_handler(int op)
+X86OpHandler x86_control_handler(int op, bool *lazy_ok)
 {
+    *lazy_ok = true; /* these do not touch RFLAGS, or compute it first (Jcc) */
     switch (op) {
     case OP_PUSH:
         return exec_push;
@@ -240,6 +242,7 @@ X86OpHandler x86_control_handler(int op)
     case OP_JCC:
         return exec_jcc;
     default:
+        *lazy_ok = false;
         return x86_exec_control;
     }
 }

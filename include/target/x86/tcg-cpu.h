@@ -72,6 +72,7 @@ typedef struct X86DecodeCacheEntry {
     bool has_mem;      /* an operand is in memory: compute the effective address */
     bool rmw;          /* operand 0 is memory read and written */
     bool is_pause;     /* PAUSE (F3 90) */
+    bool lazy_ok;      /* its handler neither reads nor eagerly writes the arithmetic flags */
     void *handler;     /* its X86OpHandler (target/x86/helper.h) */
     DecodedInsn insn;
 } X86DecodeCacheEntry;
@@ -99,7 +100,16 @@ struct X86CPU {
     uint64_t next_rip;
     DecodedInsn insn;
     uint64_t ea; /* offset (effective address) of its memory operand */
-    bool rmw;    /* operand 0 is memory that the instruction reads and writes */
+    /*
+     * Lazy arithmetic flags: after ADD, SUB, CMP and the logic ops the six
+     * arithmetic flags of env->rflags are stale and computed from these only
+     * when something reads them (x86_flags_sync in target/x86/helper.h).
+     * x86_cpu_exec() returns with env->rflags exact (cc_op X86_CC_NONE).
+     */
+    uint8_t cc_op;
+    uint8_t cc_size;
+    uint64_t cc_a, cc_b, cc_res;
+    bool rmw; /* operand 0 is memory that the instruction reads and writes */
 
     /* The exception being raised (x86_raise_exception). */
     int exception_index; /* -1: none */
