@@ -5,7 +5,9 @@
  * OUTS, XLAT and REP/REPE/REPNE, and Vol. 1, 7.3.9. A REP instruction runs
  * in batches: after REP_BATCH iterations RIP stays on it so that pending
  * interrupts are taken and it resumes, as an interrupted REP does on hardware.
- * Left out: fast-string block copies (each iteration is one access).
+ * REP MOVS/STOS forward in 64-bit mode copy or fill whole runs inside a page
+ * on the host when the TLB maps them to RAM (rep_bulk); other forms, MMIO
+ * and page crossings take one access per iteration.
  */
 #include "qemu/osdep.h"
 #include "helper.h"
@@ -86,6 +88,74 @@ static bool string_step(X86CPU *cpu, const DecodedInsn *d, int size, int64_t del
     return !(env->rflags & CC_Z);
 }
 
+/*
+ * The host address of n bytes at seg:off in 64-bit mode when the TLB maps
+ * them to RAM for this access inside one page (tag: addr_read or addr_write),
+ * else NULL.
+ */
+static uint8_t *bulk_host(X86CPU *cpu, int seg, uint64_t off, uint64_t n, size_t tag_ofs)
+{
+    vaddr la;
+    CPUTLBEntry *e = x86_tlb_hit64(cpu, seg, off, n, tag_ofs, &la);
+
+    return e ? (uint8_t *)(uintptr_t)(la + e->addend) : NULL;
+}
+
+/*
+ * REP MOVS/STOS forward in 64-bit mode: as many iterations as stay inside
+ * the source and destination pages, done at once on the host when the TLB
+ * maps both to RAM. Returns the iterations done (0: take the step path,
+ * which fills the TLB or faults exactly where hardware would).
+ */
+static uint64_t rep_bulk(X86CPU *cpu, const DecodedInsn *d, int size, uint64_t count)
+{
+    CPUX86State *env = cpu->env;
+    uint64_t di = env->regs[R_EDI], si = env->regs[R_ESI];
+    uint64_t n = MIN(count, (TARGET_PAGE_SIZE - (di & ~TARGET_PAGE_MASK)) / size);
+    uint8_t *dst, *src;
+
+    if (d->op == OP_MOVS) {
+        vaddr sla = si + (d->mem.seg >= R_FS ? env->segs[d->mem.seg].base : 0);
+
+        n = MIN(n, (TARGET_PAGE_SIZE - (sla & ~TARGET_PAGE_MASK)) / size);
+    }
+    if (n == 0) {
+        return 0;
+    }
+    dst = bulk_host(cpu, R_ES, di, n * size, offsetof(CPUTLBEntry, addr_write));
+    if (!dst) {
+        return 0;
+    }
+    if (d->op == OP_STOS) {
+        uint64_t v = env->regs[R_EAX];
+
+        if (size == 1) {
+            memset(dst, v & 0xff, n);
+        } else {
+            for (uint64_t i = 0; i < n; i++) {
+                stn_le(dst + i * size, size, v);
+            }
+        }
+        env->regs[R_EDI] = di + n * size;
+        return n;
+    }
+    src = bulk_host(cpu, d->mem.seg, si, n * size, offsetof(CPUTLBEntry, addr_read));
+    if (!src) {
+        return 0;
+    }
+    if (dst > src && dst < src + n * size) {
+        /* forward overlap: each element reads what an earlier one wrote, as on hardware */
+        for (uint64_t i = 0; i < n * size; i++) {
+            dst[i] = src[i];
+        }
+    } else {
+        memmove(dst, src, n * size);
+    }
+    env->regs[R_ESI] = si + n * size;
+    env->regs[R_EDI] = di + n * size;
+    return n;
+}
+
 static void exec_xlat(X86CPU *cpu, const DecodedInsn *d)
 {
     CPUX86State *env = cpu->env;
@@ -123,6 +193,18 @@ void x86_exec_string(X86CPU *cpu, const DecodedInsn *d)
 
         if (cx == 0) {
             return;
+        }
+        if ((d->op == OP_MOVS || d->op == OP_STOS) && delta > 0 && as == 8 && x86_code64(env)) {
+            uint64_t done = rep_bulk(cpu, d, size, MIN(cx, (uint64_t)(REP_BATCH - n)));
+
+            if (done) {
+                env->regs[R_ECX] = cx - done;
+                if (done == cx) {
+                    return;
+                }
+                n += done - 1;
+                continue;
+            }
         }
         more = string_step(cpu, d, size, delta);
         x86_set_reg(env, R_ECX, as, false, cx - 1);
