@@ -20,7 +20,6 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "fpu-helper.h"
-#include <setjmp.h>
 #include <signal.h>
 #include <ucontext.h>
 
@@ -48,6 +47,8 @@ enum {
 #define F_REGONLY 0x100 /* the memory form is #UD (MOVMSKPS, PMOVMSKB) */
 
 #define STUB_STRIDE 64
+
+#define MXCSR_UE 0x0010 /* the underflow flag; UM is MXCSR_UE << MXCSR_MASK_SHIFT */
 
 /* The frame a stub works on (offsets are used by the asm below). */
 typedef struct SseFrame {
@@ -436,23 +437,53 @@ static void sse_exceptions(X86CPU *cpu, uint32_t exc)
  * response's flags are not always the unmasked one's: with UM clear, hardware signals underflow
  * for exact tiny results too, and with UM or OM clear it sets PE only when the result with an
  * unbounded exponent is inexact (SDM Vol. 1, 11.5.2.3-4). So when the guest unmasks an
- * exception, the form runs once more under the guest's masks: a SIMD exception there arrives as
- * SIGFPE, whose saved MXCSR holds the flags the hardware set. XXX: a process-wide SIGFPE
- * handler, installed on first use; a SIGFPE outside that window gets the default action.
+ * exception the masked run might not rule out, the form runs once more under the guest's
+ * masks: a SIMD exception there arrives as SIGFPE, whose saved MXCSR holds the flags the
+ * hardware set. The handler records them, masks every exception in the saved MXCSR and
+ * returns: the kernel restores the whole FPU state (x87 control word included) and the signal
+ * mask, the instruction runs again masked, and the stub ends normally, putting the host's
+ * MXCSR back itself. No jump, no signal-mask syscall.
+ *
+ * The handler is process-wide, installed on first use (SA_SIGINFO | SA_NODEFER); a SIGFPE is
+ * ours only if it is a fault (si_code > 0) at an instruction of the stub this thread is running
+ * (sse_trap_stub). Any other goes to the action that was there before (ASan's, a test's, the
+ * default).
  */
-static __thread sigjmp_buf *sse_trap_jmp;
-static __thread uint32_t sse_trap_mxcsr;
+static __thread const char *volatile sse_trap_stub; /* the stub running unmasked, or NULL */
+static __thread volatile bool sse_trapped;
+static __thread volatile uint32_t sse_trap_flags;
+static struct sigaction sse_prev_action;
 
 static void sse_sigfpe(int sig, siginfo_t *info, void *ctx)
 {
-    const ucontext_t *uc = ctx;
+    ucontext_t *uc = ctx;
+    const char *stub = sse_trap_stub;
+    uintptr_t rip = uc->uc_mcontext.gregs[REG_RIP];
 
-    if (!sse_trap_jmp) {
-        signal(SIGFPE, SIG_DFL); /* not ours: the default action when it happens again */
+    if (info->si_code > 0 && stub && rip - (uintptr_t)stub < STUB_STRIDE &&
+        uc->uc_mcontext.fpregs) {
+        sse_trap_flags = uc->uc_mcontext.fpregs->mxcsr & MXCSR_FLAGS;
+        sse_trapped = true;
+        uc->uc_mcontext.fpregs->mxcsr |= MXCSR_MASKS;
         return;
     }
-    sse_trap_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
-    siglongjmp(*sse_trap_jmp, 1);
+    /* Not ours: the previous action. */
+    if (sse_prev_action.sa_flags & SA_SIGINFO) {
+        sse_prev_action.sa_sigaction(sig, info, ctx);
+    } else if (sse_prev_action.sa_handler != SIG_DFL && sse_prev_action.sa_handler != SIG_IGN) {
+        sse_prev_action.sa_handler(sig);
+    } else {
+        /*
+         * SIG_DFL or SIG_IGN: put it back for good. A fault then happens again under it when the
+         * instruction re-executes, a signal that was sent is raised again (SA_NODEFER: not
+         * blocked here). tern's handler is gone, which is acceptable: a SIGFPE that is not a
+         * guest's exception is a host bug or a request to end the process.
+         */
+        sigaction(SIGFPE, &sse_prev_action, NULL);
+        if (info->si_code <= 0) {
+            raise(SIGFPE);
+        }
+    }
 }
 
 static void sse_trap_init(void)
@@ -460,7 +491,9 @@ static void sse_trap_init(void)
     struct sigaction sa = {.sa_sigaction = sse_sigfpe, .sa_flags = SA_SIGINFO | SA_NODEFER};
 
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGFPE, &sa, NULL);
+    if (sigaction(SIGFPE, &sa, &sse_prev_action)) {
+        abort();
+    }
 }
 
 /* Runs the stub from *in under the guest's MXCSR; true, with the flags, if it trapped. */
@@ -468,23 +501,16 @@ static bool sse_run_unmasked(const char *stub, const SseFrame *in, uint64_t gpr,
                              uint32_t *flags)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    uint32_t host = __builtin_ia32_stmxcsr();
-    sigjmp_buf jmp;
     SseFrame fr = *in;
 
     pthread_once(&once, sse_trap_init);
     fr.mxcsr_in = mxcsr & ~MXCSR_FLAGS;
-    sse_trap_jmp = &jmp;
-    if (sigsetjmp(jmp, 1)) {
-        /* the kernel gave the handler a fresh FP state: the host's MXCSR back */
-        __builtin_ia32_ldmxcsr(host);
-        sse_trap_jmp = NULL;
-        *flags = sse_trap_mxcsr & MXCSR_FLAGS;
-        return true;
-    }
+    sse_trapped = false;
+    sse_trap_stub = stub;
     ((SseStub)(uintptr_t)stub)(&fr, gpr);
-    sse_trap_jmp = NULL;
-    return false;
+    sse_trap_stub = NULL;
+    *flags = sse_trap_flags;
+    return sse_trapped;
 }
 
 static void load_source(X86CPU *cpu, const DecodedInsn *d, const SseForm *f, SseFrame *fr,
@@ -542,7 +568,13 @@ static void exec_host_form(X86CPU *cpu, const DecodedInsn *d, const SseForm *f)
     if (f->flags & F_FP) {
         uint32_t unmasked = ~(env->fpu.mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS, flags;
 
-        if (unmasked && sse_run_unmasked(stub, &in, gpr, env->fpu.mxcsr, &flags)) {
+        /*
+         * The unmasked run can trap only if the masked one raised an unmasked flag, or on an
+         * exact tiny result with UM clear: the exceptions are detected alike (only underflow
+         * depends on UM), and PE without OE/UE is the same rounding.
+         */
+        if (((fr.mxcsr_out & unmasked) || (unmasked & MXCSR_UE)) &&
+            sse_run_unmasked(stub, &in, gpr, env->fpu.mxcsr, &flags)) {
             env->fpu.mxcsr |= flags;
             x86_raise_exception(cpu, (env->cr[4] & CR4_OSXMMEXCPT_MASK) ? EXCP13_XF : EXCP06_ILLOP);
         }

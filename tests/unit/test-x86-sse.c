@@ -510,6 +510,54 @@ static void test_faults(void)
     }
 }
 
+/* A SIGFPE the interpreter did not cause: counted by the handler main() installs first. */
+static volatile int foreign_sigfpe;
+
+static void count_sigfpe(int sig, siginfo_t *info, void *ctx)
+{
+    (void)sig, (void)ctx;
+    if (info->si_code <= 0) {
+        foreign_sigfpe++;
+    }
+}
+
+/*
+ * An unmasked exception's second run traps on the host: the host's x87 control word and MXCSR
+ * come back as they were, and a SIGFPE that is not the interpreter's (raise(): si_code <= 0)
+ * goes to the handler that was there before, which leaves tern's in place.
+ */
+static void test_sigfpe(void)
+{
+    static const uint8_t addps[] = {0x0f, 0x58, 0xc1};
+    uint32_t snan4[4] = {0x7f800001, 0x3f800000, 0x3f800000, 0x3f800000};
+    uint32_t ones4[4] = {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800000};
+    uint16_t cw = 0x027f, cw_saved, cw_after;
+    uint32_t mxcsr = 0x1fa0, mxcsr_saved = __builtin_ia32_stmxcsr(), mxcsr_after;
+    FpState s;
+    FpResult guest;
+
+    sse_state(&s, 0, 1, 0x1f00, 0, 0);
+    memcpy(s.fx + FPH_FX_XMM, ones4, 16);
+    memcpy(s.fx + FPH_FX_XMM + 16, snan4, 16);
+    __asm__ volatile("fnstcw %0" : "=m"(cw_saved));
+    for (int i = 0; i < 2; i++) {
+        __asm__ volatile("fldcw %0" : : "m"(cw));
+        __builtin_ia32_ldmxcsr(mxcsr);
+        fph_run_guest(addps, sizeof(addps), &s, &guest);
+        __asm__ volatile("fnstcw %0" : "=m"(cw_after));
+        mxcsr_after = __builtin_ia32_stmxcsr();
+        __asm__ volatile("fldcw %0" : : "m"(cw_saved));
+        __builtin_ia32_ldmxcsr(mxcsr_saved);
+        g_assert_cmpint(guest.exception, ==, EXCP13_XF);
+        g_assert_cmphex(fph_env.fpu.mxcsr, ==, 0x1f01);
+        g_assert_cmphex(cw_after, ==, cw);
+        g_assert_cmphex(mxcsr_after, ==, mxcsr);
+        g_assert_cmpint(foreign_sigfpe, ==, i);
+        raise(SIGFPE);
+        g_assert_cmpint(foreign_sigfpe, ==, i + 1);
+    }
+}
+
 /* REX.R/REX.B select xmm8-15 (and r8-r15): a few forms with each, against the host. */
 static void test_rex(void)
 {
@@ -566,11 +614,16 @@ static void test_rex(void)
 
 int main(int argc, char **argv)
 {
+    struct sigaction sa = {.sa_sigaction = count_sigfpe, .sa_flags = SA_SIGINFO | SA_NODEFER};
+
     g_test_init(&argc, &argv, NULL);
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, NULL); /* before the interpreter installs its own */
     fph_init();
     make_vectors();
     g_test_add_func("/x86/sse/vs-host", test_vs_host);
     g_test_add_func("/x86/sse/faults", test_faults);
     g_test_add_func("/x86/sse/rex", test_rex);
+    g_test_add_func("/x86/sse/sigfpe", test_sigfpe);
     return g_test_run();
 }
