@@ -120,8 +120,19 @@ static void pc_apic_nmi(void *opaque)
 /* On the target's thread: the power-up state, then wait for a SIPI outside the accelerator. */
 static void pc_cpu_do_init(CPUState *cs, void *data)
 {
+    CPUX86State *env = cs->env;
+    uint64_t mtrr_deftype = env->mtrr_deftype;
+    uint64_t mtrr_fixed[ARRAY_SIZE(env->mtrr_fixed)];
+    __typeof__(env->mtrr_var) mtrr_var;
+
     (void)data;
+    /* INIT keeps the MTRRs (SDM Vol. 3A, table 9-1); cpu_reset gives the power-up state. */
+    memcpy(mtrr_fixed, env->mtrr_fixed, sizeof(mtrr_fixed));
+    memcpy(mtrr_var, env->mtrr_var, sizeof(mtrr_var));
     cpu_reset(cs);
+    env->mtrr_deftype = mtrr_deftype;
+    memcpy(env->mtrr_fixed, mtrr_fixed, sizeof(mtrr_fixed));
+    memcpy(env->mtrr_var, mtrr_var, sizeof(mtrr_var));
     cpu_synchronize_post_reset(cs);
     if (cur_ops && cur_ops->cpu_reset) {
         cur_ops->cpu_reset(cs);

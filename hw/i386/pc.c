@@ -509,6 +509,15 @@ static bool pc_start_kernel(PCMachineState *pcms, GError **errp)
     }
     linux_boot_setup_cpu(cpu->env, &pcms->linux_entry);
     cpu_synchronize_post_reset(cpu);
+    /*
+     * Firmware leaves every CPU's MTRRs alike (INIT keeps them); with the
+     * APs' still at their reset value Linux warns 'your CPUs had inconsistent
+     * MTRRdefType settings'. The APs' state reaches the interpreter as is
+     * (XXX: not pushed to KVM here, whose APs keep their reset MTRRs).
+     */
+    for (unsigned i = 1; i < ms->smp_cpus; i++) {
+        ms->cpus[i]->env->mtrr_deftype = cpu->env->mtrr_deftype;
+    }
     return true;
 }
 
