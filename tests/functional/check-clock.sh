@@ -11,7 +11,9 @@
 #   - fewer CPUs brought up than SMP,
 #   - any WARNING, BUG, Oops or call trace.
 # and that the TSC was calibrated. Prints PASS, or FAIL with the offending
-# lines; exits 0 on PASS. Timing is reported, never asserted.
+# lines; exits 0 on PASS. Other messages of warning level or worse (KERN_WARNING
+# and up, from `dmesg -r`) are listed as notes. Timing is reported, never
+# asserted.
 #
 # Environment: CHECK_CLOCK_TIMEOUT (s, default 1200), CHECK_CLOCK_SETTLE (s at
 # the shell before dmesg, default 15), CHECK_CLOCK_LOG (keep the console log here).
@@ -61,7 +63,7 @@ while kill -0 $pid 2>/dev/null; do
 done
 if [ -n "$shell" ]; then
     sleep "$SETTLE"
-    printf 'echo DMESG-BEGIN; dmesg; echo DMESG-END\npoweroff -f\n' >&3 2>/dev/null
+    printf 'echo DMESG-BEGIN; dmesg -r; echo DMESG-END\npoweroff -f\n' >&3 2>/dev/null
 fi
 wait $pid
 rc=$?
@@ -75,9 +77,10 @@ else
         "${cpu_s:-?}" "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 grep -q DMESG-END "$log" || bad+=("no dmesg output (tern exit $rc)")
-# The kernel log as dmesg printed it (the console saw the same lines).
-dmesg=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$log")
-[ -n "$dmesg" ] || dmesg=$(cat "$log")
+# The kernel log as dmesg -r printed it ("<level>[time] text"; the console saw the same lines).
+raw=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$log" | tr -d '\r')
+dmesg=$(sed 's/^<[0-9]*>//' <<<"$raw")
+[ -n "$raw" ] || dmesg=$(cat "$log")
 
 patterns='unstable|skew is too large|calibrate_delay_direct\(\) failed|long platform interrupts'
 patterns+='|APIC calibration not consistent|Fast TSC calibration failed|TSC calibration failed'
@@ -91,6 +94,8 @@ fi
 grep -qE 'tsc: (Detected|Refined TSC)' <<<"$dmesg" || bad+=("no TSC calibration line")
 
 grep -E 'tsc:|clocksource: Switched|smp: Brought up|BogoMIPS' <<<"$dmesg" | sed 's/^/  /'
+# Priority <= 4 (syslog facility 0: kernel): warnings and worse, whatever they are about.
+grep -E '^<[0-4]>' <<<"$raw" | sed 's/^<[0-9]*>/  note: kernel warning: /'
 if [ ${#bad[@]} -eq 0 ]; then
     echo "PASS: $(basename "$kernel") -smp $smp"
     exit 0
