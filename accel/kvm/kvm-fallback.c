@@ -252,7 +252,7 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     X86EventState *ev = &env->events;
     KVMFallback *fb;
     KVMFallbackResult res = KVM_FALLBACK_DONE;
-    uint64_t rip;
+    uint64_t rip, if_before;
     int vector = -1;
     int64_t start = g_get_monotonic_time();
 
@@ -268,6 +268,7 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
     }
     fb = fallback_get(cs);
     rip = env->rip;
+    if_before = env->rflags & IF_MASK;
     fb->cpu.intr_shadow = false;
     /* LOCK CMPXCHG16B on RAM must stay atomic against the other vCPUs: the host does it. */
     if (kvm_arch_emulate_atomic(cs)) {
@@ -281,8 +282,15 @@ KVMFallbackResult kvm_fallback_exec(CPUState *cs, GString *why)
         }
         return res;
     }
-    /* Only STI or MOV SS, just executed, leave an interrupt shadow behind them. */
-    ev->interrupt_shadow = fb->cpu.intr_shadow ? KVM_X86_SHADOW_INT_MOV_SS : 0;
+    /*
+     * Only STI (which set IF) or MOV/POP SS, just executed, leave an interrupt
+     * shadow behind them; MOV SS's also blocks NMI and #DB, STI's does not.
+     */
+    ev->interrupt_shadow = 0;
+    if (fb->cpu.intr_shadow) {
+        ev->interrupt_shadow = !if_before && (env->rflags & IF_MASK) ? KVM_X86_SHADOW_INT_STI
+                                                                     : KVM_X86_SHADOW_INT_MOV_SS;
+    }
     env->halted = false; /* a HLT here does not halt: KVM wakes on its own exits */
     if (kvm_arch_put_registers(cs, KVM_PUT_RUNTIME_STATE) < 0) {
         return give_up(cs, why, "cannot write the interpreter's result back to KVM");

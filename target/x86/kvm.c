@@ -506,7 +506,12 @@ static void events_from_kvm(X86EventState *e, const struct kvm_vcpu_events *k)
     e->nmi_masked = k->nmi.masked;
 }
 
-static void events_to_kvm(struct kvm_vcpu_events *k, const X86EventState *e)
+/*
+ * nmi.pending is written only with reset-level puts: a runtime put (the
+ * interpreter fallback's, once per instruction) would overwrite an NMI that
+ * another vCPU or the host queued since the registers were read.
+ */
+static void events_to_kvm(struct kvm_vcpu_events *k, const X86EventState *e, int level)
 {
     memset(k, 0, sizeof(*k));
     k->exception.injected = e->exception_injected;
@@ -520,7 +525,10 @@ static void events_to_kvm(struct kvm_vcpu_events *k, const X86EventState *e)
     k->nmi.injected = e->nmi_injected;
     k->nmi.pending = e->nmi_pending;
     k->nmi.masked = e->nmi_masked;
-    k->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+    k->flags = KVM_VCPUEVENT_VALID_SHADOW;
+    if (level >= KVM_PUT_RESET_STATE) {
+        k->flags |= KVM_VCPUEVENT_VALID_NMI_PENDING;
+    }
 }
 
 /* --- get / put ------------------------------------------------------------------------ */
@@ -588,7 +596,7 @@ static int put_extras(CPUState *cpu, KVMX86State *x, int level)
     if (x->has_events) {
         struct kvm_vcpu_events ev;
 
-        events_to_kvm(&ev, &env->events);
+        events_to_kvm(&ev, &env->events, level);
         kvm_vcpu_ioctl(cpu, KVM_SET_VCPU_EVENTS, &ev);
     }
     if (x->has_debugregs) {
@@ -1206,6 +1214,10 @@ static int emulate_xstate(CPUState *cpu, GString *why)
     } else {
         xstate_layout(&l, rfbm, xsavec);
     }
+    if (l.len > sizeof(area)) { /* the guest's XCOMP_BV chose the components */
+        g_string_append_printf(why, "XSAVE area of %u bytes is larger than tern handles", l.len);
+        return -1;
+    }
     if (!guest_rw(cpu, la, area, l.len, false)) {
         g_string_append_printf(why, "XSAVE area at %#" PRIx64 " is not mapped RAM", la);
         return -1;
@@ -1240,7 +1252,7 @@ static int emulate_clac_stac(CPUState *cpu)
         code[0] != 0x0f || code[1] != 0x01 || (code[2] != 0xca && code[2] != 0xcb)) {
         return 0;
     }
-    if (!(env->cr[4] & CR4_SMAP_MASK) || (env->segs[R_CS].flags & DESC_DPL_MASK)) {
+    if (!(env->cr[4] & CR4_SMAP_MASK) || (env->segs[R_SS].flags & DESC_DPL_MASK)) {
         return 2;
     }
     env->rflags = code[2] == 0xcb ? env->rflags | AC_MASK : env->rflags & ~(uint64_t)AC_MASK;
@@ -1290,7 +1302,7 @@ int kvm_arch_emulate_atomic(CPUState *cpu)
     size_t n;
 
     /* 64-bit kernel code only: its pages need no A/D bits set (Linux maps them with both). */
-    if (x86_cpu_code_bits(env) != 64 || (env->segs[R_CS].flags & DESC_DPL_MASK)) {
+    if (x86_cpu_code_bits(env) != 64 || (env->segs[R_SS].flags & DESC_DPL_MASK)) {
         return 0;
     }
     n = read_code(cpu, code_linear(env, 64), code, X86_MAX_INSN_LEN);
