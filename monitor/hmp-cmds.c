@@ -19,6 +19,7 @@
 #include "hw/intc/ioapic.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
+#include "sysemu/kvm.h"
 #include "monitor/query.h"
 #include "monitor-internal.h"
 
@@ -200,9 +201,14 @@ static void hmp_info_cpus(Monitor *mon, const HMPArgs *a)
     for (guint i = 0; i < cpus->len; i++) {
         const CpuInfo *c = &g_array_index(cpus, CpuInfo, i);
 
-        monitor_printf(mon, "%c CPU #%d: pc=0x%016" PRIx64 " apic_id=%u %d-bit%s\n",
+        monitor_printf(mon, "%c CPU #%d: pc=0x%016" PRIx64 " apic_id=%u %d-bit%s",
                        c->current ? '*' : ' ', c->index, c->pc, c->apic_id, c->bits,
                        c->halted ? " (halted)" : "");
+        if (kvm_enabled()) { /* instructions KVM could not emulate, run by the interpreter */
+            monitor_printf(mon, " kvm-fallbacks=%" PRIu64,
+                           kvm_fallback_count(qemu_get_cpu(c->index)));
+        }
+        monitor_printf(mon, "\n");
     }
 }
 

@@ -23,7 +23,7 @@ PAGE=4096
 # one TAP line per check; the same list for each accelerator
 checks=(help info-status info-registers info-mtree-f info-memslots xlate-4k-page
     xlate-fixed-page xlate-not-present xlate-2m-page gva2gpa gpa2hva x-virtual xp-physical
-    x-insns stop-cont wrong-command info-memlog info-softmmu xlate-tlb quit-status-0)
+    x-insns stop-cont wrong-command info-memlog info-softmmu xlate-tlb info-cpus quit-status-0)
 accels=(kvm tcg)
 echo "1..$((${#checks[@]} * ${#accels[@]}))"
 n=0
@@ -93,7 +93,7 @@ run_accel() { # ACCEL
         "xlate $VIRT_BASE" "xlate $VIRT_BASE+$PAGE" "xlate $VIRT_BASE+2*$PAGE" "xlate 0x100000" \
         "gva2gpa $VIRT_BASE" "gpa2hva $target" "x/2xw $VIRT_BASE" "xp/xw $target" "x/4i \$pc" \
         "stop" "info status" "cont" "info status" "nonsense 1 2" "info memlog" "info softmmu" \
-        "quit" \
+        "info cpus" "quit" \
         >"$dir/client.log" 2>&1
     local client_status=$?
     for ((i = 0; i < boot_timeout_s * 10; i++)); do
@@ -162,6 +162,13 @@ run_accel() { # ACCEL
         has "$o/6.out" "^TLB +none: the $accel accelerator has no software TLB"
     fi
     ok "$accel" xlate-tlb $? "$o/6.out"
+    # under kvm, how many instructions the interpreter ran for KVM (none in this guest)
+    if [ "$accel" = kvm ]; then
+        has "$o/22.out" '^\* CPU #0: pc=0x[0-9a-f]{16} apic_id=0 .*kvm-fallbacks=0$'
+    else
+        has "$o/22.out" '^\* CPU #0: pc=0x[0-9a-f]{16} apic_id=0 ' && ! has "$o/22.out" 'kvm-fallbacks'
+    fi
+    ok "$accel" info-cpus $? "$o/22.out"
     [ "$status" -eq 0 ]
     ok "$accel" quit-status-0 $? "$dir/tern.log"
     rm -rf "$dir"
