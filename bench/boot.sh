@@ -10,7 +10,14 @@
 # If tern (or QEMU) cannot boot the guest under ACCEL here, it says so.
 # Not run by make check. Environment: BUILD (default build), MEM (512M),
 # BENCH_TIMEOUT (seconds per boot; default 300, 900 under tcg: tern's interpreter
-# takes one to three minutes).
+# takes one to three minutes), KERNEL_KIND (cloud or generic: Debian's
+# linux-image-amd64, whose decompressor alone runs for a minute under tcg;
+# default cloud), PROFILE=FILE (tern's last timed boot runs under
+# `perf record -F 499 -o FILE`; the top functions are printed), NO_RSS=1
+# (skip the RSS boots). Next to each wall time the CPU time (user + system of
+# the process) is printed: on a shared host it moves much less than the wall
+# time. tern's TERN_EXEC_STATS line (instructions, decode-cache and TLB hit
+# rates) of the last run is printed too.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 accel=${1:-kvm}
@@ -38,6 +45,8 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 fi
 paths=$("$src/scripts/fetch-guest.sh") || { say "could not fetch the guest"; exit 1; }
 eval "$paths"
+kernel_path=$KERNEL_CLOUD
+[ "${KERNEL_KIND:-cloud}" = generic ] && kernel_path=$KERNEL
 
 # cmd_for WHO: the command line (without -append) for tern or qemu.
 cmd_for() {
@@ -50,20 +59,24 @@ cmd_for() {
     fi
 }
 
-# boot_once WHO LOG: boots to poweroff; prints the wall time in seconds; false on failure.
+# boot_once WHO LOG [PERFDATA]: boots to poweroff; prints "wall cpu" in seconds; false on failure.
 boot_once() {
-    local who=$1 log=$2 t0 t1 rc
+    local who=$1 log=$2 t0 t1 rc prof=()
+    [ -n "${3:-}" ] && prof=(perf record -q -F 499 -o "$3" --)
     t0=$(date +%s%N)
-    timeout -k 5 "$timeout_s" $(cmd_for "$who") -m "$mem" -smp 1 -display none -no-reboot \
-        -serial "file:$log.serial" -kernel "$KERNEL_CLOUD" -initrd "$INITRD" \
-        -append "$append tern.poweroff=1" </dev/null >"$log" 2>&1
+    TERN_EXEC_STATS=1 TIMEFORMAT='%U %S' bash -c 'time "$@" 2>"$0"' "$log.err" \
+        timeout -k 5 "$timeout_s" "${prof[@]}" $(cmd_for "$who") -m "$mem" -smp 1 -display none \
+        -no-reboot -serial "file:$log.serial" -kernel "$kernel_path" -initrd "$INITRD" \
+        -append "$append tern.poweroff=1" </dev/null >"$log" 2>"$log.time"
     rc=$?
     t1=$(date +%s%N)
+    cat "$log.err" >>"$log"
     if [ $rc -ne 0 ] || ! grep -q 'tern guest: up' "$log.serial" 2>/dev/null; then
         echo "exit $rc" >>"$log"
         return 1
     fi
-    awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+    awk -v ns=$((t1 - t0)) -v cpu="$(tail -1 "$log.time")" \
+        'BEGIN { split(cpu, c, " "); printf "%.3f %.1f\n", ns / 1e9, c[1] + c[2] }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -73,7 +86,7 @@ rss_after_boot() {
     local who=$1 log=$work/$1-rss pid ram_kib
     ram_kib=$(($(numfmt --from=iec "${mem}") / 1024))
     $(cmd_for "$who") -m "$mem" -smp 1 -display none -no-reboot -serial "file:$log.serial" \
-        -kernel "$KERNEL_CLOUD" -initrd "$INITRD" -append "$append" </dev/null >"$log" 2>&1 &
+        -kernel "$kernel_path" -initrd "$INITRD" -append "$append" </dev/null >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 1 $((timeout_s * 4))); do
         grep -q 'busybox shell' "$log.serial" 2>/dev/null && break
@@ -98,33 +111,51 @@ rss_after_boot() {
     return 0
 }
 
-say "-accel $accel, $runs runs each: $(basename "$KERNEL_CLOUD") + busybox initramfs, -m $mem -smp 1"
-declare -A med times
+say "-accel $accel, $runs runs each: $(basename "$kernel_path") + busybox initramfs, -m $mem -smp 1 (load $(cut -d' ' -f1-3 /proc/loadavg))"
+declare -A med times cpus cmed
 for who in tern qemu; do
     times[$who]=""
+    cpus[$who]=""
     for i in $(seq 1 "$runs"); do
-        if ! t=$(boot_once "$who" "$work/$who-$i"); then
+        prof=""
+        [ "$who" = tern ] && [ "$i" = "$runs" ] && prof=${PROFILE:-}
+        if ! r=$(boot_once "$who" "$work/$who-$i" "$prof"); then
             say "$who cannot boot this guest under -accel $accel here:"
             grep -vE '^\s*$' "$work/$who-$i" | grep -E 'tern:|qemu|error|exit' | head -4 | sed 's/^/    /'
             times[$who]=""
             break
         fi
+        read -r t c <<<"$r"
         times[$who]="${times[$who]} $t"
+        cpus[$who]="${cpus[$who]} $c"
     done
-    [ -n "${times[$who]}" ] && med[$who]=$(echo "${times[$who]}" | tr ' ' '\n' | grep . | median)
+    if [ -n "${times[$who]}" ]; then
+        med[$who]=$(echo "${times[$who]}" | tr ' ' '\n' | grep . | median)
+        cmed[$who]=$(echo "${cpus[$who]}" | tr ' ' '\n' | grep . | median)
+    fi
 done
 
-printf '%-6s %12s   %s\n' "" "median (s)" "runs (s)"
+printf '%-6s %12s   %-28s %14s   %s\n' "" "median (s)" "runs (s)" "CPU median (s)" "CPU runs (s)"
 for who in tern qemu; do
-    printf '%-6s %12s   %s\n' "$who" "${med[$who]:-n/a}" "${times[$who]:- (did not boot)}"
+    printf '%-6s %12s   %-28s %14s   %s\n' "$who" "${med[$who]:-n/a}" "${times[$who]:- (did not boot)}" \
+        "${cmed[$who]:-n/a}" "${cpus[$who]:-}"
 done
 if [ -n "${med[tern]:-}" ] && [ -n "${med[qemu]:-}" ]; then
-    awk -v a="${med[tern]}" -v b="${med[qemu]}" 'BEGIN { printf "ratio tern/qemu: %.2f\n", a / b }'
+    awk -v a="${med[tern]}" -v b="${med[qemu]}" -v c="${cmed[tern]}" -v d="${cmed[qemu]}" \
+        'BEGIN { printf "ratio tern/qemu: %.2f (wall), %.2f (CPU time)\n", a / b, c / d }'
 fi
+echo "host load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${med[tern]:-}" ]; then
     echo "tern's last run, -d boot:"
     grep '^boot:' "$work/tern-$runs" | sed 's/^/  /'
+    grep 'tern exec stats' "$work/tern-$runs" | sed 's/^/  /'
+    if [ -n "${PROFILE:-}" ] && [ -s "$PROFILE" ]; then
+        echo "tern's last run, perf report (top functions, self time):"
+        perf report -i "$PROFILE" --no-children --sort sym --stdio 2>/dev/null |
+            grep -E '^ +[0-9]' | head -15 | sed 's/^/  /'
+    fi
 fi
+[ -n "${NO_RSS:-}" ] && exit 0
 
 echo "host RSS after boot to the shell (MiB): total, guest RAM touched, VMM overhead"
 for who in tern qemu; do
