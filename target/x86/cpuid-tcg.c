@@ -15,6 +15,9 @@
  * hw/intc/apic-timer.c). Linux then knows its TSC and APIC timer frequencies
  * instead of calibrating them against the PIT and PM timer, which takes a
  * tenth of a second of busy waiting in guest time.
+ * MCE and MCA are advertised with no error-reporting banks (IA32_MCG_CAP reads
+ * 0, ops-system.c: the interpreter never raises #MC), as every PC has the
+ * architecture: without them Linux logs 'Unable to init MCE device'.
  * Left out: cache and topology leaves (2, 4, 0BH), which read as zeros, as do
  * the other leaves up to 15H (their features are not advertised).
  */
@@ -38,11 +41,13 @@
 #define CPUID_MSR   (1u << 5)
 #define CPUID_PSE   (1u << 3)
 #define CPUID_PAE   (1u << 6)
+#define CPUID_MCE   (1u << 7)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_APIC  (1u << 9)
 #define CPUID_SEP   (1u << 11)
 #define CPUID_MTRR  (1u << 12)
 #define CPUID_PGE   (1u << 13)
+#define CPUID_MCA   (1u << 14)
 #define CPUID_CMOV  (1u << 15)
 #define CPUID_PAT   (1u << 16)
 #define CPUID_CLFSH (1u << 19)
@@ -60,8 +65,8 @@
 #define CPUID_EXT3_ABM     (1u << 5) /* LZCNT */
 
 #define FEAT_1_EDX                                                                                 \
-    (CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 | CPUID_SEP | CPUID_MTRR |          \
-     CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_CLFSH)
+    (CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_MCE | CPUID_CX8 | CPUID_SEP |           \
+     CPUID_MTRR | CPUID_PGE | CPUID_MCA | CPUID_CMOV | CPUID_PAT | CPUID_CLFSH)
 #define FEAT_1_ECX (CPUID_EXT_CX16 | CPUID_EXT_POPCNT | CPUID_EXT_HYPERVISOR)
 #define FEAT_8000_0001_EDX                                                                         \
     (CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM)

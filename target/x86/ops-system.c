@@ -388,7 +388,7 @@ static bool rdmsr(X86CPU *cpu, uint32_t msr, uint64_t *val)
     case MSR_IA32_FEATURE_CONTROL:
         *val = FEATURE_CONTROL_LOCKED; /* locked with VMX off */
         return true;
-    case MSR_MCG_CAP:
+    case MSR_MCG_CAP: /* no banks, no IA32_MCG_CTL: CPUID's MCA with nothing to report */
     case MSR_BIOS_SIGN_ID:
     case MSR_PLATFORM_ID:
         *val = 0;
