@@ -19,7 +19,7 @@ static unsigned bits_of(int size)
     return 8 * size;
 }
 
-static uint64_t rd(X86CPU *cpu, const DecodedInsn *d, int i)
+static inline uint64_t rd(X86CPU *cpu, const DecodedInsn *d, int i)
 {
     return x86_read_opnd(cpu, d, i) & size_mask(d->opnd[i].size);
 }

@@ -218,10 +218,64 @@ static void exec_loop(X86CPU *cpu, const DecodedInsn *d)
     }
 }
 
+/*
+ * Condition cc straight from the lazy flags of a CMP/SUB, logic op or ADD,
+ * without computing RFLAGS (which stays lazy); false in *known when the
+ * condition needs a flag this does not derive (OF, PF; OF after ADD).
+ */
+static bool lazy_cond(const X86CPU *cpu, int cc, bool *known)
+{
+    int size = cpu->cc_size;
+    uint64_t a = cpu->cc_a, b = cpu->cc_b, res = cpu->cc_res;
+    bool zf = res == 0, sf = res & size_sign(size), r;
+
+    *known = true;
+    switch (cc >> 1) {
+    case 2: /* Z */
+        r = zf;
+        break;
+    case 4: /* S */
+        r = sf;
+        break;
+    case 1: /* B: CF */
+        r = cpu->cc_op == X86_CC_SUB ? a < b : cpu->cc_op == X86_CC_ADD ? res < a : false;
+        break;
+    case 3: /* BE: CF or ZF */
+        r = cpu->cc_op == X86_CC_SUB ? a <= b : cpu->cc_op == X86_CC_ADD ? res < a || zf : zf;
+        break;
+    case 6: /* L: SF != OF */
+        if (cpu->cc_op == X86_CC_ADD) {
+            *known = false;
+            return false;
+        }
+        r = cpu->cc_op == X86_CC_SUB ? sext(a, size) < sext(b, size) : sf;
+        break;
+    case 7: /* LE: ZF or SF != OF */
+        if (cpu->cc_op == X86_CC_ADD) {
+            *known = false;
+            return false;
+        }
+        r = cpu->cc_op == X86_CC_SUB ? sext(a, size) <= sext(b, size) : zf || sf;
+        break;
+    default: /* O, P */
+        *known = false;
+        return false;
+    }
+    return (cc & 1) ? !r : r;
+}
+
 static void exec_jcc(X86CPU *cpu, const DecodedInsn *d)
 {
-    x86_flags_sync(cpu);
-    if (x86_cond(cpu->env, d->cond)) {
+    bool known = false, taken = false;
+
+    if (cpu->cc_op != X86_CC_NONE) {
+        taken = lazy_cond(cpu, d->cond, &known);
+    }
+    if (!known) {
+        x86_flags_sync(cpu);
+        taken = x86_cond(cpu->env, d->cond);
+    }
+    if (taken) {
         x86_jump(cpu, rel_target(cpu, d), d->opsize);
     }
 }
