@@ -55,8 +55,19 @@ struct AccelCPUState {
     bool woken; /* under halt_lock */
 };
 
-static GMutex tcg_exec_lock;
-static int tcg_vcpus; /* vCPU threads created: yielding the exec lock helps only with several */
+/*
+ * The exec lock hands slices out in the order the vCPUs asked for them (a
+ * ticket lock), not as a host mutex does: guest time advances with whichever
+ * vCPU executes, so a vCPU that a mutex let the other one re-acquire again
+ * and again would see guest time jump between two of its own instructions
+ * (an AP's calibrate_delay_direct() failed so while the BSP spun on PAUSE).
+ */
+static struct {
+    GMutex lock;
+    GCond turn;
+    uint64_t next;    /* the next ticket handed out */
+    uint64_t serving; /* the ticket that may execute */
+} tcg_exec;
 static X86IntrPendingFn intr_source;
 static void *intr_source_opaque;
 
@@ -165,6 +176,26 @@ static void tcg_halt_wait(CPUState *cs)
     qemu_icount_cpu_active(true);
 }
 
+static void tcg_exec_acquire(void)
+{
+    uint64_t ticket;
+
+    g_mutex_lock(&tcg_exec.lock);
+    ticket = tcg_exec.next++;
+    while (ticket != tcg_exec.serving) {
+        g_cond_wait(&tcg_exec.turn, &tcg_exec.lock);
+    }
+    g_mutex_unlock(&tcg_exec.lock);
+}
+
+static void tcg_exec_release(void)
+{
+    g_mutex_lock(&tcg_exec.lock);
+    tcg_exec.serving++;
+    g_cond_broadcast(&tcg_exec.turn);
+    g_mutex_unlock(&tcg_exec.lock);
+}
+
 /*
  * Under icount the vCPUs, not the main loop, run the virtual timers while
  * they execute: the clock only moves with their instructions, so a slice ends
@@ -217,7 +248,7 @@ static void tcg_cpu_exec(CPUState *cs)
             break;
         }
         budget = tcg_slice_budget();
-        g_mutex_lock(&tcg_exec_lock);
+        tcg_exec_acquire();
         cpu->log_in_asm = qemu_loglevel_mask(CPU_LOG_IN_ASM);
         qemu_icount_slice_begin(&cpu->insn_count);
         r = x86_cpu_exec(cpu, budget);
@@ -225,7 +256,7 @@ static void tcg_cpu_exec(CPUState *cs)
         if (r == X86_EXIT_PAUSE) {
             qemu_icount_advance(TCG_PAUSE_NS - (1 << TCG_ICOUNT_SHIFT)); /* it counted as one */
         }
-        g_mutex_unlock(&tcg_exec_lock);
+        tcg_exec_release();
         if (r == X86_EXIT_REQUEST) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
             __atomic_store_n(&cs->exit_request, 0, __ATOMIC_SEQ_CST);
@@ -241,8 +272,6 @@ static void tcg_cpu_exec(CPUState *cs)
         }
         if (r == X86_EXIT_HLT) {
             tcg_halt_wait(cs);
-        } else if (__atomic_load_n(&tcg_vcpus, __ATOMIC_RELAXED) > 1) {
-            g_thread_yield(); /* let the other vCPUs have the lock */
         }
     }
     qemu_icount_cpu_active(false);
@@ -271,7 +300,6 @@ static bool tcg_create_vcpu_thread(CPUState *cs, GError **errp)
     a->cpu.cs = cs;
     a->cpu.intr_pending = intr_pending_hook;
     a->cpu.pause_exits = true;
-    __atomic_add_fetch(&tcg_vcpus, 1, __ATOMIC_RELAXED);
     x86_cpu_interrupt_request(&a->cpu); /* ask once at start: a line may already be high */
     cs->accel = a;
     cs->vcpu_dirty = false;
@@ -304,7 +332,6 @@ static void tcg_destroy_vcpu(CPUState *cs)
         return;
     }
     x86_tcg_cpu_destroy(&a->cpu);
-    __atomic_sub_fetch(&tcg_vcpus, 1, __ATOMIC_RELAXED);
     g_mutex_clear(&a->halt_lock);
     g_cond_clear(&a->halt_cond);
     g_free(a);
