@@ -5,6 +5,7 @@
  * ch. 10/11) are programmed minimally.
  */
 #include "libguest.h"
+#include "guest-gdt.h"
 
 #define UART_THR      0
 #define UART_LSR      5
@@ -200,4 +201,28 @@ bool cmdline_has(const struct mb_info *mbi, const char *word)
         }
     }
     return false;
+}
+
+#define IDT64_GATE_INT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+
+void idt64_set(struct idt64_gate *idt, unsigned vector, void (*handler)(void))
+{
+    uint32_t fn = (uint32_t)handler;
+
+    idt[vector] = (struct idt64_gate){
+        .off_lo = fn & 0xffff,
+        .sel = GDT_CODE64,
+        .type = IDT64_GATE_INT,
+        .off_mid = fn >> 16,
+    };
+}
+
+void idt64_load(const struct idt64_gate *idt, unsigned count)
+{
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) idtr = {count * sizeof(*idt) - 1, (uint32_t)idt};
+
+    __asm__ volatile("lidt %0" : : "m"(idtr));
 }

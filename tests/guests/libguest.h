@@ -82,6 +82,21 @@ void lapic_enable(void);
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 
+/*
+ * A 64-bit IDT for kernels that switch to IA-32e mode (SDM Vol. 3A, 6.14.1):
+ * idt64_set() puts a DPL 0 interrupt gate to handler (64-bit code segment;
+ * the kernels live below 4 GiB) at vector; idt64_load() loads the table (call
+ * it in 32-bit code: the IDTR base is written as 32 bits).
+ */
+struct idt64_gate {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, reserved;
+} __attribute__((packed));
+void idt64_set(struct idt64_gate *idt, unsigned vector, void (*handler)(void));
+void idt64_load(const struct idt64_gate *idt, unsigned count);
+
 /* Kernel command line contains word. */
 bool cmdline_has(const struct mb_info *mbi, const char *word);
 

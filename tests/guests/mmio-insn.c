@@ -11,18 +11,17 @@
 #include "libguest.h"
 #include "guest-gdt.h"
 
-#define MMIO_BASE      0xff000000u /* pc-testdev iomem */
-#define PTE_P          1u
-#define PTE_W          2u
-#define PDE_PS         0x80u
-#define PAGE_2M        0x200000u
-#define CR0_EM         (1u << 2)
-#define CR0_MP         (1u << 1)
-#define CR0_TS         (1u << 3)
-#define CR4_OSFXSR     (1u << 9)
-#define CR4_OSXMMEX    (1u << 10)
-#define GP_VECTOR      13
-#define IDT64_GATE_INT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define MMIO_BASE   0xff000000u /* pc-testdev iomem */
+#define PTE_P       1u
+#define PTE_W       2u
+#define PDE_PS      0x80u
+#define PAGE_2M     0x200000u
+#define CR0_EM      (1u << 2)
+#define CR0_MP      (1u << 1)
+#define CR0_TS      (1u << 3)
+#define CR4_OSFXSR  (1u << 9)
+#define CR4_OSXMMEX (1u << 10)
+#define GP_VECTOR   13
 
 void enter_ia32e(uint32_t pml4);
 void call64(void (*fn)(void));
@@ -44,31 +43,13 @@ uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
 
-struct idt64_gate {
-    uint16_t off_lo, sel;
-    uint8_t ist, type;
-    uint16_t off_mid;
-    uint32_t off_hi, reserved;
-} __attribute__((packed));
-
 static struct idt64_gate idt64[32] __attribute__((aligned(16)));
 
 /* A 64-bit IDT with only #GP (the kernel is below 4 GiB: off_hi stays 0). */
 static void idt64_init(void)
 {
-    struct {
-        uint16_t limit;
-        uint32_t base;
-    } __attribute__((packed)) idtr = {sizeof(idt64) - 1, (uint32_t)idt64};
-    uint32_t fn = (uint32_t)gp_isr64;
-
-    idt64[GP_VECTOR] = (struct idt64_gate){
-        .off_lo = fn & 0xffff,
-        .sel = GDT_CODE64,
-        .type = IDT64_GATE_INT,
-        .off_mid = fn >> 16,
-    };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
+    idt64_set(idt64, GP_VECTOR, gp_isr64);
+    idt64_load(idt64, 32);
 }
 
 /* Identity map of the low 4 GiB with 2 MiB pages (MMIO included), then IA-32e mode. */

@@ -15,7 +15,6 @@
 #define PF_VECTOR      14
 #define PF_ERR_WRITE   2u
 #define PF_ERR_PRESENT 1u
-#define IDT64_GATE_INT 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 /*
  * XXX: IA-32e (4-level) paging with the 32-bit code in compatibility mode,
@@ -38,30 +37,12 @@ static uint8_t target[2][4096] __attribute__((aligned(4096)));
 volatile uint32_t faults, fault_addr, fault_error;
 uint64_t fix_pte;
 
-struct idt64_gate {
-    uint16_t off_lo, sel;
-    uint8_t ist, type;
-    uint16_t off_mid;
-    uint32_t off_hi, reserved;
-} __attribute__((packed));
-
 static struct idt64_gate idt64[32] __attribute__((aligned(16)));
 
 static void idt64_init(void)
 {
-    struct {
-        uint16_t limit;
-        uint32_t base;
-    } __attribute__((packed)) idtr = {sizeof(idt64) - 1, (uint32_t)idt64};
-    uint32_t fn = (uint32_t)pf_isr64;
-
-    idt64[PF_VECTOR] = (struct idt64_gate){
-        .off_lo = fn & 0xffff,
-        .sel = GDT_CODE64,
-        .type = IDT64_GATE_INT,
-        .off_mid = fn >> 16,
-    };
-    __asm__ volatile("lidt %0" : : "m"(idtr));
+    idt64_set(idt64, PF_VECTOR, pf_isr64);
+    idt64_load(idt64, 32);
 }
 
 static void paging_on(void)
