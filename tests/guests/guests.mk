@@ -19,8 +19,8 @@ guests: $(GUEST_ELFS)
 # Kernels with an assembly part.
 $(GUEST_OUT)/modes.elf: $(GUEST_OUT)/modes-asm.o
 $(GUEST_OUT)/smp.elf: $(GUEST_OUT)/smp-asm.o
-$(GUEST_OUT)/paging.elf: $(GUEST_OUT)/paging-asm.o
-$(GUEST_OUT)/mmio-insn.elf: $(GUEST_OUT)/mmio-insn-asm.o
+$(GUEST_OUT)/paging.elf: $(GUEST_OUT)/paging-asm.o $(GUEST_OUT)/ia32e-asm.o
+$(GUEST_OUT)/mmio-insn.elf: $(GUEST_OUT)/mmio-insn-asm.o $(GUEST_OUT)/ia32e-asm.o
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_COMMON) $(GUEST_SRC)/link.ld
 	$(quiet) LD tests/guests/$*.elf
@@ -31,7 +31,7 @@ $(GUEST_OUT)/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/libguest.h $(GUEST_SRC)/guest-gd
 	$(quiet) CC tests/guests/$*.c
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
 
-$(GUEST_OUT)/%.o: $(GUEST_SRC)/%.S $(GUEST_SRC)/guest-gdt.h $(GUEST_SRC)/guests.mk
+$(GUEST_OUT)/%.o: $(GUEST_SRC)/%.S $(GUEST_SRC)/guest-gdt.h $(GUEST_SRC)/guest-asm.h $(GUEST_SRC)/guests.mk
 	@mkdir -p $(dir $@)
 	$(quiet) AS tests/guests/$*.S
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<

@@ -97,6 +97,9 @@ struct idt64_gate {
 void idt64_set(struct idt64_gate *idt, unsigned vector, void (*handler)(void));
 void idt64_load(const struct idt64_gate *idt, unsigned count);
 
+/* Enters IA-32e mode with pml4 (ia32e-asm.S): 32-bit code goes on in compatibility mode. */
+void enter_ia32e(uint32_t pml4);
+
 /* Kernel command line contains word. */
 bool cmdline_has(const struct mb_info *mbi, const char *word);
 

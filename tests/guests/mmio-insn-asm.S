@@ -1,39 +1,19 @@
 /*
- * mmio-insn-asm.S: IA-32e mode for the mmio-insn kernel (Intel SDM Vol. 3A,
- * 9.8.5), a call from 32-bit code into a 64-bit routine, and the 64-bit
- * routines, each one instruction class on the pc-testdev's MMIO (SSE
+ * mmio-insn-asm.S: for the mmio-insn kernel (which enters IA-32e mode with
+ * ia32e-asm.S), a call from 32-bit code into a 64-bit routine, and the
+ * 64-bit routines, each one instruction class on the pc-testdev's MMIO (SSE
  * arithmetic: Vol. 2B PXOR, PADDD, ADDPS; x87: FILD, FISTP, FSTP;
  * CMPXCHG16B). Operands and results go through the RAM blocks in[] and out[].
  * A misaligned ADDPS on MMIO raises #GP(0) (Vol. 2A, 2.4: 16-byte SSE memory
  * operands must be aligned), taken by a 64-bit handler (Vol. 3A, 6.14) that
  * resumes after the instruction.
  */
-#include "guest-gdt.h"
+#include "guest-asm.h"
 
-#define MSR_EFER 0xc0000080
-#define EFER_LME 0x100
-#define CR4_PAE 0x20
-#define CR0_PG 0x80000000
 #define MMIO 0xff000000 /* pc-testdev's iomem; mov $imm32 to a 32-bit register zero-extends */
 
     .text
     .code32
-    .globl enter_ia32e /* (uint32_t pml4) */
-enter_ia32e:
-    mov 4(%esp), %eax
-    mov %eax, %cr3
-    mov %cr4, %eax
-    or $CR4_PAE, %eax
-    mov %eax, %cr4
-    mov $MSR_EFER, %ecx
-    rdmsr
-    or $EFER_LME, %eax
-    wrmsr
-    mov %cr0, %eax
-    or $CR0_PG, %eax
-    mov %eax, %cr0 /* IA-32e mode: this 32-bit code now runs in compatibility mode */
-    ret
-
     .globl call64 /* (void (*fn)(void)): fn is 64-bit code ending in RET */
 call64:
     push %ebx
@@ -44,12 +24,7 @@ call64:
     ljmp $GDT_CODE64, $1f
     .code64
 1:  call *%rdx
-    sub $16, %rsp /* far return to compatibility mode (ELF32: 64-bit slots as two halves) */
-    movl $2f, (%rsp)
-    movl $0, 4(%rsp)
-    movl $GDT_CODE32, 8(%rsp)
-    movl $0, 12(%rsp)
-    lretq
+    far_ret_compat 2f
     .code32
 2:  pop %ebp
     pop %edi

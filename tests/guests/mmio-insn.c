@@ -23,7 +23,6 @@
 #define CR4_OSXMMEX (1u << 10)
 #define GP_VECTOR   13
 
-void enter_ia32e(uint32_t pml4);
 void call64(void (*fn)(void));
 void t_pxor(void);
 void t_paddd(void);

@@ -10,7 +10,7 @@
  * does 64-bit arithmetic, records EFER) -> compatibility mode -> paging off ->
  * 32-bit protected mode.
  */
-#include "guest-gdt.h"
+#include "guest-asm.h"
 
 #define RM_BASE 0x7000
 #define RM_SEG (RM_BASE >> 4)
@@ -132,12 +132,7 @@ lm64:
     out %al, %dx
     jmp 1b
 3:  /* back to 32-bit code: far return to the compatibility-mode selector */
-    sub $16, %rsp
-    movl $lm_compat, (%rsp) /* ELF32 output: store 64-bit values as two halves */
-    movl $0, 4(%rsp)
-    movl $GDT_CODE32, 8(%rsp)
-    movl $0, 12(%rsp)
-    lretq
+    far_ret_compat lm_compat
 
     .code32
 lm_compat:

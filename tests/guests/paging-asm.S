@@ -3,32 +3,12 @@
  * compatibility mode (Intel SDM Vol. 3A, 9.8.5 and 4.5), and a 64-bit #PF
  * handler (6.14 "Exception and Interrupt Handling in 64-bit Mode").
  */
-#include "guest-gdt.h"
+#include "guest-asm.h"
 
-#define MSR_EFER 0xc0000080
-#define EFER_LME 0x100
-#define CR4_PAE 0x20
-#define CR0_PG 0x80000000
 #define VIRT_BASE 0x40000000
 
     .text
     .code32
-    .globl enter_ia32e_paging /* (uint32_t pml4) */
-enter_ia32e_paging:
-    mov 4(%esp), %eax
-    mov %eax, %cr3
-    mov %cr4, %eax
-    or $CR4_PAE, %eax
-    mov %eax, %cr4
-    mov $MSR_EFER, %ecx
-    rdmsr
-    or $EFER_LME, %eax
-    wrmsr
-    mov %cr0, %eax
-    or $CR0_PG, %eax
-    mov %eax, %cr0 /* IA-32e mode; this 32-bit code now runs in compatibility mode */
-    ret
-
     .globl write64 /* (uint32_t addr, uint32_t value): the store done in 64-bit code */
 write64:
     mov 4(%esp), %edx
@@ -36,12 +16,7 @@ write64:
     ljmp $GDT_CODE64, $1f
     .code64
 1:  movl %ecx, (%rdx)
-    sub $16, %rsp /* far return to compatibility mode (ELF32: 64-bit slots as two halves) */
-    movl $2f, (%rsp)
-    movl $0, 4(%rsp)
-    movl $GDT_CODE32, 8(%rsp)
-    movl $0, 12(%rsp)
-    lretq
+    far_ret_compat 2f
     .code32
 2:  ret
 

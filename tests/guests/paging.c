@@ -23,7 +23,6 @@
  * emulator, which cannot deliver exceptions there. So the faulting store is
  * made from 64-bit code, and the #PF handler is 64-bit code.
  */
-void enter_ia32e_paging(uint32_t pml4);
 void pf_isr64(void);
 /* Stores v at addr from 64-bit code (faults are delivered there, not in compatibility mode). */
 void write64(uint32_t addr, uint32_t v);
@@ -56,7 +55,7 @@ static void paging_on(void)
     pd_virt[0] = (uint32_t)page_table | PTE_P | PTE_W;
     page_table[0] = (uint32_t)target[0] | PTE_P | PTE_W;
     fix_pte = (uint32_t)target[1] | PTE_P | PTE_W;
-    enter_ia32e_paging((uint32_t)pml4);
+    enter_ia32e((uint32_t)pml4);
 }
 
 int kmain(uint32_t magic, struct mb_info *mbi);
