@@ -1,7 +1,8 @@
 /*
- * paging-asm.S: IA-32e paging entered from 32-bit code, which then runs in
- * compatibility mode (Intel SDM Vol. 3A, 9.8.5 and 4.5), and a 64-bit #PF
- * handler (6.14 "Exception and Interrupt Handling in 64-bit Mode").
+ * paging-asm.S: for the paging kernel, which enters IA-32e paging with
+ * ia32e-asm.S and runs in compatibility mode (Intel SDM Vol. 3A, 9.8.5 and
+ * 4.5): a store done in 64-bit code, and a 64-bit #PF handler (6.14
+ * "Exception and Interrupt Handling in 64-bit Mode").
  */
 #include "guest-asm.h"
 
