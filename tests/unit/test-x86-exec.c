@@ -560,6 +560,48 @@ static void test_paging(void)
     g_assert_cmphex(env.rip, ==, CODE_ADDR + 6);
 }
 
+/*
+ * X86CPU.pause_exits (target/x86/exec.c): with it set, PAUSE (F3 90) ends
+ * x86_cpu_exec() with X86_EXIT_PAUSE once it completed (RIP after it); off
+ * (the default) it is a NOP that runs on. A plain NOP (90 without F3) never
+ * ends the slice. Real mode: PAUSE decodes the same in every mode (in 64-bit
+ * mode F3 41 90 is XCHG r8, rax and is_pause() leaves it out).
+ */
+static void setup_real_mode(void)
+{
+    x86_cpu_reset(&env, true);
+    x86_cpu_state_changed(&cpu);
+    env.segs[R_CS].selector = 0;
+    env.segs[R_CS].base = 0;
+    env.regs[R_ESP] = 0x8000;
+}
+
+static void test_pause_exits(void)
+{
+    static const uint8_t code[] = {
+        0x90,       /* nop */
+        0xf3, 0x90, /* pause */
+        0x40,       /* inc ax */
+        0xf3, 0x90, /* pause */
+        0xf4,       /* hlt */
+    };
+
+    setup_real_mode();
+    cpu.pause_exits = true;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_PAUSE);
+    g_assert_cmphex(env.rip, ==, CODE_ADDR + 3);
+    g_assert_cmpint(x86_cpu_exec(&cpu, 1000), ==, X86_EXIT_PAUSE);
+    g_assert_cmphex(env.rip, ==, CODE_ADDR + 6);
+    g_assert_cmphex(env.regs[R_EAX] & 0xffff, ==, 1);
+    g_assert_cmpint(x86_cpu_exec(&cpu, 1000), ==, X86_EXIT_HLT);
+
+    /* Off: the same code runs to HLT. */
+    setup_real_mode();
+    cpu.pause_exits = false;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HLT);
+    g_assert_cmphex(env.rip, ==, CODE_ADDR + sizeof(code));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -579,5 +621,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/exec/faults", test_faults);
     g_test_add_func("/x86/exec/paging", test_paging);
     g_test_add_func("/x86/exec/self-modifying", test_self_modifying);
+    g_test_add_func("/x86/exec/pause-exits", test_pause_exits);
     return g_test_run();
 }
