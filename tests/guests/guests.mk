@@ -17,7 +17,7 @@ GUEST_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-T,$(GUEST_SRC)/link.ld \
 guests: $(GUEST_ELFS)
 
 # Kernels with an assembly part.
-$(GUEST_OUT)/modes.elf: $(GUEST_OUT)/modes-asm.o
+$(GUEST_OUT)/modes.elf: $(GUEST_OUT)/modes-asm.o $(GUEST_OUT)/ia32e-asm.o
 $(GUEST_OUT)/smp.elf: $(GUEST_OUT)/smp-asm.o
 $(GUEST_OUT)/paging.elf: $(GUEST_OUT)/paging-asm.o $(GUEST_OUT)/ia32e-asm.o
 $(GUEST_OUT)/mmio-insn.elf: $(GUEST_OUT)/mmio-insn-asm.o $(GUEST_OUT)/ia32e-asm.o

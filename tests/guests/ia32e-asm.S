@@ -1,7 +1,7 @@
 /*
  * ia32e-asm.S: IA-32e mode entered from 32-bit protected mode (Intel SDM
  * Vol. 3A, 9.8.5): CR3, CR4.PAE, EFER.LME, then CR0.PG. The caller's 32-bit
- * code goes on in compatibility mode. Used by the paging and mmio-insn kernels.
+ * code goes on in compatibility mode. Used by the modes, paging and mmio-insn kernels.
  */
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100

@@ -94,18 +94,9 @@ rm_end:
     .globl long_mode_roundtrip
 long_mode_roundtrip: /* (uint32_t pml4) -> EFER as seen in 64-bit mode */
     pusha
-    mov 36(%esp), %eax
-    mov %eax, %cr3
-    mov %cr4, %eax
-    or $CR4_PAE, %eax
-    mov %eax, %cr4
-    mov $MSR_EFER, %ecx
-    rdmsr
-    or $EFER_LME, %eax
-    wrmsr
-    mov %cr0, %eax
-    or $CR0_PG, %eax
-    mov %eax, %cr0 /* IA-32e mode, still in 32-bit compatibility code */
+    pushl 36(%esp)
+    call enter_ia32e /* IA-32e mode, still in 32-bit compatibility code */
+    add $4, %esp
     ljmp $GDT_CODE64, $lm64
 
     .code64
