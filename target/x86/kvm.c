@@ -52,16 +52,7 @@
     ((1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_NOP_IO_DELAY) |                          \
      (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
 
-/* FXSAVE / XSAVE area offsets (SDM Vol. 1, table 10-2 and 13.4). */
-#define FXSAVE_FCW       0
-#define FXSAVE_FSW       2
-#define FXSAVE_FTW       4
-#define FXSAVE_FOP       6
-#define FXSAVE_FIP       8
-#define FXSAVE_FDP       16
-#define FXSAVE_MXCSR     24
-#define FXSAVE_ST        32
-#define FXSAVE_XMM       160
+/* XSAVE area offsets (SDM Vol. 1, 13.4); the FXSAVE part is in target/x86/cpu.h. */
 #define XSAVE_HEADER_BV  512
 #define XSAVE_LEGACY     512 /* the FXSAVE-format region, components 0 and 1 */
 #define XSAVE_HEADER_SZ  64
@@ -367,70 +358,6 @@ static void regs_from_kvm(CPUX86State *env, const struct kvm_regs *r)
 
 /* --- x87/SSE/AVX --------------------------------------------------------------------- */
 
-/* Full 2-bit tag of a non-empty register: 0 valid, 1 zero, 2 special (SDM Vol. 1, 8.1.7). */
-static unsigned fp_tag(const X86FPReg *r)
-{
-    unsigned exp = r->exp & 0x7fff;
-
-    if (exp == 0 && r->mant == 0) {
-        return 1;
-    }
-    if (exp == 0x7fff || exp == 0 || !(r->mant >> 63)) {
-        return 2;
-    }
-    return 0;
-}
-
-static void fxsave_to_env(X86FPUState *f, const uint8_t *a)
-{
-    unsigned top;
-    uint8_t abridged = a[FXSAVE_FTW];
-
-    memcpy(&f->fcw, a + FXSAVE_FCW, 2);
-    memcpy(&f->fsw, a + FXSAVE_FSW, 2);
-    memcpy(&f->fop, a + FXSAVE_FOP, 2);
-    memcpy(&f->fip, a + FXSAVE_FIP, 8);
-    memcpy(&f->fdp, a + FXSAVE_FDP, 8);
-    memcpy(&f->mxcsr, a + FXSAVE_MXCSR, 4);
-    top = (f->fsw >> 11) & 7;
-    for (int i = 0; i < 8; i++) {
-        X86FPReg *r = &f->st[(top + i) & 7];
-
-        memcpy(&r->mant, a + FXSAVE_ST + 16 * i, 8);
-        memcpy(&r->exp, a + FXSAVE_ST + 16 * i + 8, 2);
-    }
-    f->ftw = 0;
-    for (int p = 0; p < 8; p++) {
-        f->ftw |= ((abridged >> p) & 1 ? fp_tag(&f->st[p]) : 3) << (2 * p);
-    }
-    memcpy(f->xmm, a + FXSAVE_XMM, sizeof(f->xmm));
-}
-
-static void env_to_fxsave(uint8_t *a, const X86FPUState *f)
-{
-    unsigned top = (f->fsw >> 11) & 7;
-    uint8_t abridged = 0;
-
-    memset(a, 0, FXSAVE_XMM);
-    memcpy(a + FXSAVE_FCW, &f->fcw, 2);
-    memcpy(a + FXSAVE_FSW, &f->fsw, 2);
-    for (int p = 0; p < 8; p++) {
-        abridged |= (((f->ftw >> (2 * p)) & 3) != 3) << p;
-    }
-    a[FXSAVE_FTW] = abridged;
-    memcpy(a + FXSAVE_FOP, &f->fop, 2);
-    memcpy(a + FXSAVE_FIP, &f->fip, 8);
-    memcpy(a + FXSAVE_FDP, &f->fdp, 8);
-    memcpy(a + FXSAVE_MXCSR, &f->mxcsr, 4);
-    for (int i = 0; i < 8; i++) {
-        const X86FPReg *r = &f->st[(top + i) & 7];
-
-        memcpy(a + FXSAVE_ST + 16 * i, &r->mant, 8);
-        memcpy(a + FXSAVE_ST + 16 * i + 8, &r->exp, 2);
-    }
-    memcpy(a + FXSAVE_XMM, f->xmm, sizeof(f->xmm));
-}
-
 static int kvm_get_fpu_state(CPUState *cpu, KVMX86State *x)
 {
     CPUX86State *env = cpu->env;
@@ -441,7 +368,7 @@ static int kvm_get_fpu_state(CPUState *cpu, KVMX86State *x)
         if (ret < 0) {
             return ret;
         }
-        fxsave_to_env(&env->fpu, x->xsave);
+        x86_fxsave_to_fpu(&env->fpu, x->xsave);
         memcpy(env->fpu.ymmh, x->xsave + XSAVE_YMMH, sizeof(env->fpu.ymmh));
         return 0;
     }
@@ -460,7 +387,7 @@ static int kvm_get_fpu_state(CPUState *cpu, KVMX86State *x)
     memcpy(x->xsave + FXSAVE_MXCSR, &fpu.mxcsr, 4);
     memcpy(x->xsave + FXSAVE_ST, fpu.fpr, sizeof(fpu.fpr));
     memcpy(x->xsave + FXSAVE_XMM, fpu.xmm, sizeof(fpu.xmm));
-    fxsave_to_env(&env->fpu, x->xsave);
+    x86_fxsave_to_fpu(&env->fpu, x->xsave);
     return 0;
 }
 
@@ -469,7 +396,7 @@ static int kvm_put_fpu_state(CPUState *cpu, KVMX86State *x)
     CPUX86State *env = cpu->env;
     uint64_t bv;
 
-    env_to_fxsave(x->xsave, &env->fpu);
+    x86_fpu_to_fxsave(x->xsave, &env->fpu);
     if (x->has_xsave) {
         memcpy(x->xsave + XSAVE_YMMH, env->fpu.ymmh, sizeof(env->fpu.ymmh));
         memcpy(&bv, x->xsave + XSAVE_HEADER_BV, 8);
@@ -1225,7 +1152,7 @@ static int emulate_xstate(CPUState *cpu, GString *why)
     if (d.op == OP_XRSTOR) {
         xrstor_area(x->xsave, area, &l, rfbm);
         /* kvm_arch_put_registers writes env->fpu over the area: make them agree. */
-        fxsave_to_env(&env->fpu, x->xsave);
+        x86_fxsave_to_fpu(&env->fpu, x->xsave);
         memcpy(env->fpu.ymmh, x->xsave + XSAVE_YMMH, sizeof(env->fpu.ymmh));
     } else {
         xsave_area(area, x->xsave, &l, rfbm, xsavec);

@@ -52,16 +52,7 @@
 enum { ENV_NONE, ENV_FNSTENV, ENV_FNSTENV16, ENV_FNSAVE };
 #define ENV_DISP 0x800
 
-/* FXSAVE image offsets, 64-bit layout (SDM Vol. 1, table 10-3). */
-#define FX_FCW     0
-#define FX_FSW     2
-#define FX_FTW     4
-#define FX_FOP     6
-#define FX_FIP     8
-#define FX_FDP     16
-#define FX_MXCSR   24
-#define FX_ST      32
-#define FX_XMM     160
+/* FXSAVE image offsets: FXSAVE_* of target/x86/cpu.h. */
 #define FSW_ES_BIT 0x0080
 
 static CPUX86State env;
@@ -682,20 +673,20 @@ static void rand_fx(GRand *r, uint8_t *fx)
     if (rand_below(r, 8) == 0) {
         ftw = g_rand_int(r);
     }
-    memcpy(fx + FX_FCW, &fcw, 2);
-    memcpy(fx + FX_FSW, &fsw, 2);
-    fx[FX_FTW] = ftw;
-    memcpy(fx + FX_FOP, &fop, 2);
-    memcpy(fx + FX_FIP, &fip, 8);
-    memcpy(fx + FX_FDP, &fdp, 8);
-    memcpy(fx + FX_MXCSR, &mxcsr, 4);
+    memcpy(fx + FXSAVE_FCW, &fcw, 2);
+    memcpy(fx + FXSAVE_FSW, &fsw, 2);
+    fx[FXSAVE_FTW] = ftw;
+    memcpy(fx + FXSAVE_FOP, &fop, 2);
+    memcpy(fx + FXSAVE_FIP, &fip, 8);
+    memcpy(fx + FXSAVE_FDP, &fdp, 8);
+    memcpy(fx + FXSAVE_MXCSR, &mxcsr, 4);
     for (int i = 0; i < 8; i++) {
-        put_f80(fx + FX_ST + 16 * i, rand_f80(r));
+        put_f80(fx + FXSAVE_ST + 16 * i, rand_f80(r));
     }
     for (int i = 0; i < 16; i++) {
         int vk = rand_below(r, 3) == 0 ? VK_I : rand_below(r, 2) ? VK_F32 : VK_F64;
 
-        rand_bytes(r, vk, fx + FX_XMM + 16 * i, 16);
+        rand_bytes(r, vk, fx + FXSAVE_XMM + 16 * i, 16);
     }
 }
 
@@ -730,70 +721,19 @@ static void rand_env(GRand *r, uint8_t *p, bool op32, bool save)
 
 /* --- the interpreter's FP state as an FXSAVE image ----------------------------------------- */
 
-static int classify(uint64_t mant, uint16_t exp)
-{
-    unsigned e = exp & 0x7fff;
-
-    if (e == 0) {
-        return mant == 0 ? 1 : 2;
-    }
-    return (e == 0x7fff || !(mant >> 63)) ? 2 : 0;
-}
-
+/* The image's FOP has 11 bits; the 64-bit image has no FCS/FDS (KVM's XRSTOR64 leaves them zero).
+ */
 static void fx_to_env(CPUX86State *e, const uint8_t *fx)
 {
-    X86FPUState *f = &e->fpu;
-    uint8_t abridged = fx[FX_FTW];
-    int top;
-
-    memcpy(&f->fcw, fx + FX_FCW, 2);
-    memcpy(&f->fsw, fx + FX_FSW, 2);
-    memcpy(&f->fop, fx + FX_FOP, 2);
-    f->fop &= 0x7ff;
-    memcpy(&f->fip, fx + FX_FIP, 8);
-    memcpy(&f->fdp, fx + FX_FDP, 8);
-    f->fcs = f->fds = 0; /* the 64-bit image has none: KVM's XRSTOR64 leaves them zero */
-    memcpy(&f->mxcsr, fx + FX_MXCSR, 4);
-    top = (f->fsw >> 11) & 7;
-    f->ftw = 0;
-    for (int i = 0; i < 8; i++) {
-        X86FPReg *st = &f->st[(top + i) & 7];
-
-        memcpy(&st->mant, fx + FX_ST + 16 * i, 8);
-        memcpy(&st->exp, fx + FX_ST + 16 * i + 8, 2);
-    }
-    for (int i = 0; i < 8; i++) {
-        int tag = (abridged >> i & 1) ? classify(f->st[i].mant, f->st[i].exp) : 3;
-
-        f->ftw |= tag << (2 * i);
-    }
-    memcpy(f->xmm, fx + FX_XMM, sizeof(f->xmm));
+    x86_fxsave_to_fpu(&e->fpu, fx);
+    e->fpu.fop &= 0x7ff;
+    e->fpu.fcs = e->fpu.fds = 0;
 }
 
 static void env_to_fx(const CPUX86State *e, uint8_t *fx)
 {
-    const X86FPUState *f = &e->fpu;
-    int top = (f->fsw >> 11) & 7;
-
     memset(fx, 0, DT_FX_SIZE);
-    memcpy(fx + FX_FCW, &f->fcw, 2);
-    memcpy(fx + FX_FSW, &f->fsw, 2);
-    for (int i = 0; i < 8; i++) {
-        if (((f->ftw >> (2 * i)) & 3) != 3) {
-            fx[FX_FTW] |= 1u << i;
-        }
-    }
-    memcpy(fx + FX_FOP, &f->fop, 2);
-    memcpy(fx + FX_FIP, &f->fip, 8);
-    memcpy(fx + FX_FDP, &f->fdp, 8);
-    memcpy(fx + FX_MXCSR, &f->mxcsr, 4);
-    for (int i = 0; i < 8; i++) {
-        const X86FPReg *st = &f->st[(top + i) & 7];
-
-        memcpy(fx + FX_ST + 16 * i, &st->mant, 8);
-        memcpy(fx + FX_ST + 16 * i + 8, &st->exp, 2);
-    }
-    memcpy(fx + FX_XMM, f->xmm, sizeof(f->xmm));
+    x86_fpu_to_fxsave(fx, &e->fpu);
 }
 
 /* --- host properties the comparison depends on --------------------------------------------- */
@@ -1006,7 +946,7 @@ static void fill_operand(GRand *r, const FpForm *f, uint64_t ea)
     case VK_FX: {
         rand_fx(r, v);
         if (rand_below(r, 16) == 0) {
-            v[FX_MXCSR + 2] = 1; /* reserved MXCSR bit: #GP */
+            v[FXSAVE_MXCSR + 2] = 1; /* reserved MXCSR bit: #GP */
         }
         break;
     }
@@ -1156,15 +1096,15 @@ static void build_case(GRand *r, Case *c, const FpForm *f, int mode, bool mem)
         uint16_t fcw, fsw;
         uint32_t mxcsr;
 
-        memcpy(&fcw, c->fx + FX_FCW, 2);
-        memcpy(&fsw, c->fx + FX_FSW, 2);
-        memcpy(&mxcsr, c->fx + FX_MXCSR, 4);
+        memcpy(&fcw, c->fx + FXSAVE_FCW, 2);
+        memcpy(&fsw, c->fx + FXSAVE_FSW, 2);
+        memcpy(&mxcsr, c->fx + FXSAVE_MXCSR, 4);
         fcw |= 0x3f;
         fsw &= ~0x80ff;
         mxcsr |= 0x1f80;
-        memcpy(c->fx + FX_FCW, &fcw, 2);
-        memcpy(c->fx + FX_FSW, &fsw, 2);
-        memcpy(c->fx + FX_MXCSR, &mxcsr, 4);
+        memcpy(c->fx + FXSAVE_FCW, &fcw, 2);
+        memcpy(c->fx + FXSAVE_FSW, &fsw, 2);
+        memcpy(c->fx + FXSAVE_MXCSR, &mxcsr, 4);
     }
 }
 
@@ -1218,8 +1158,8 @@ static bool fdp_may_differ(const Case *c, const uint8_t *tern_fx)
 {
     uint16_t fsw_in, fsw_out;
 
-    memcpy(&fsw_in, c->fx + FX_FSW, 2);
-    memcpy(&fsw_out, tern_fx + FX_FSW, 2);
+    memcpy(&fsw_in, c->fx + FXSAVE_FSW, 2);
+    memcpy(&fsw_out, tern_fx + FXSAVE_FSW, 2);
     /* with a second form, the new exception may be that one's */
     return host_fdp_excptn_only && c->form->ops == O_X87M &&
            (c->second || !(!(fsw_in & FSW_ES_BIT) && (fsw_out & FSW_ES_BIT)));
@@ -1242,12 +1182,13 @@ static bool fx_equal(const Case *c, const uint8_t *a, const uint8_t *b, const ch
         int off, len;
         const char *name;
     } fields[] = {
-        {FX_FCW, 2, "FCW"}, {FX_FSW, 2, "FSW"}, {FX_FTW, 1, "FTW"},     {FX_FOP, 2, "FOP"},
-        {FX_FIP, 8, "FIP"}, {FX_FDP, 8, "FDP"}, {FX_MXCSR, 4, "MXCSR"},
+        {FXSAVE_FCW, 2, "FCW"},     {FXSAVE_FSW, 2, "FSW"}, {FXSAVE_FTW, 1, "FTW"},
+        {FXSAVE_FOP, 2, "FOP"},     {FXSAVE_FIP, 8, "FIP"}, {FXSAVE_FDP, 8, "FDP"},
+        {FXSAVE_MXCSR, 4, "MXCSR"},
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-        if (fields[i].off == FX_FDP && fdp_differs_ok) {
+        if (fields[i].off == FXSAVE_FDP && fdp_differs_ok) {
             continue;
         }
         if (memcmp(a + fields[i].off, b + fields[i].off, fields[i].len)) {
@@ -1256,12 +1197,12 @@ static bool fx_equal(const Case *c, const uint8_t *a, const uint8_t *b, const ch
         }
     }
     for (int i = 0; i < 8; i++) {
-        if (memcmp(a + FX_ST + 16 * i, b + FX_ST + 16 * i, 10)) {
+        if (memcmp(a + FXSAVE_ST + 16 * i, b + FXSAVE_ST + 16 * i, 10)) {
             *what = "ST";
             return false;
         }
     }
-    if (memcmp(a + FX_XMM, b + FX_XMM, 256)) {
+    if (memcmp(a + FXSAVE_XMM, b + FXSAVE_XMM, 256)) {
         *what = "XMM";
         return false;
     }
@@ -1375,11 +1316,11 @@ static void report(const Case *c, const Result *a, const Result *k, const char *
         s, "  cr0 %" PRIx64 " cr4 %" PRIx64 " rbx %" PRIx64 " rdi %" PRIx64 " rflags %" PRIx64 "\n",
         st->cr[0], st->cr[4], st->regs[R_EBX], st->regs[R_EDI], st->rflags);
     hex_line(s, "in   fx", c->fx, 160);
-    hex_line(s, "in  xmm", c->fx + FX_XMM, 64);
+    hex_line(s, "in  xmm", c->fx + FXSAVE_XMM, 64);
     hex_line(s, "tern fx", a->fx, 160);
     hex_line(s, "kvm  fx", k->fx, 160);
-    hex_line(s, "tern xmm", a->fx + FX_XMM, 64);
-    hex_line(s, "kvm  xmm", k->fx + FX_XMM, 64);
+    hex_line(s, "tern xmm", a->fx + FXSAVE_XMM, 64);
+    hex_line(s, "kvm  xmm", k->fx + FXSAVE_XMM, 64);
     for (int i = 0; i < 16; i++) {
         if (a->cpu.regs[i] != k->cpu.regs[i]) {
             g_string_append_printf(s, "  r%d: start %" PRIx64 " tern %" PRIx64 " kvm %" PRIx64 "\n",
@@ -1436,10 +1377,10 @@ static bool kvm_faults_at_start(const uint8_t *code, size_t len, uint64_t cr0_se
     e->rip = CODE_ADDR;
     pristine[EXC_ADDR] = NO_EXCEPTION;
     memset(c.fx, 0, sizeof(c.fx));
-    c.fx[FX_FCW] = 0x7f;
-    c.fx[FX_FCW + 1] = 0x03;
-    memcpy(c.fx + FX_MXCSR, &mxcsr, 4);
-    memcpy(c.fx + FX_XMM, &one, 4); /* xmm0 = 1, xmm1 = 0 */
+    c.fx[FXSAVE_FCW] = 0x7f;
+    c.fx[FXSAVE_FCW + 1] = 0x03;
+    memcpy(c.fx + FXSAVE_MXCSR, &mxcsr, 4);
+    memcpy(c.fx + FXSAVE_XMM, &one, 4); /* xmm0 = 1, xmm1 = 0 */
     if (!run_kvm(&c, &k)) {
         return false;
     }

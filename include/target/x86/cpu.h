@@ -223,6 +223,26 @@ typedef struct X86FPUState {
     X86XMMReg ymmh[16]; /* upper halves of YMM0-15 */
 } X86FPUState;
 
+/* The legacy FXSAVE region (SDM Vol. 1, table 10-2, 64-bit layout): offsets. */
+#define FXSAVE_FCW   0
+#define FXSAVE_FSW   2
+#define FXSAVE_FTW   4 /* abridged: one bit per physical register, 1 = not empty */
+#define FXSAVE_FOP   6
+#define FXSAVE_FIP   8
+#define FXSAVE_FDP   16
+#define FXSAVE_MXCSR 24
+#define FXSAVE_ST    32 /* ST0..ST7, 16 bytes each */
+#define FXSAVE_XMM   160
+
+/*
+ * fxsave.c: an FXSAVE image (512 bytes) to X86FPUState (the full tag word
+ * rebuilt from the abridged one and the registers' contents), and back
+ * (bytes 0-159 rewritten, the XMM registers at 160; the rest of the image
+ * left as it was).
+ */
+void x86_fxsave_to_fpu(X86FPUState *f, const uint8_t *fxsave);
+void x86_fpu_to_fxsave(uint8_t *fxsave, const X86FPUState *f);
+
 #define FCW_RESET     0x037f /* after FINIT (the SDM's power-up value is 0x0040) */
 #define FTW_ALL_EMPTY 0xffff
 #define MXCSR_RESET   0x1f80
