@@ -247,8 +247,9 @@ static void tcg_cpu_exec(CPUState *cs)
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
             break;
         }
-        budget = tcg_slice_budget();
         tcg_exec_acquire();
+        /* After the lock: the other vCPU's slice may have moved guest time on meanwhile. */
+        budget = tcg_slice_budget();
         cpu->log_in_asm = qemu_loglevel_mask(CPU_LOG_IN_ASM);
         qemu_icount_slice_begin(&cpu->insn_count);
         r = x86_cpu_exec(cpu, budget);
